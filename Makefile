@@ -1,0 +1,48 @@
+# Alongside: `make run` serves the demo at http://127.0.0.1:5000, `make test` runs every test.
+# Both set up everything they need on a fresh machine (Python 3.11+, Node.js 20+).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench help
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve http://127.0.0.1:5000"
+	@echo "make test   - install everything the tests need and run the whole suite"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - run the benchmarks in bench/ (see bench/README.md)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Alongside needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependency lists change.
+$(INSTALLED): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+run: $(INSTALLED)
+	$(BIN)/alongside db upgrade
+	$(BIN)/alongside demo
+	ALONGSIDE_SESSION_COOKIE_SECURE=false $(BIN)/alongside run --host 127.0.0.1 --port 5000
+
+test: $(INSTALLED)
+	$(BIN)/ruff check server sync tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check server sync tests bench
+	$(BIN)/ruff format --check server sync tests bench
+	$(BIN)/mypy
+
+format: $(INSTALLED)
+	$(BIN)/ruff format server sync tests bench
+	$(BIN)/ruff check --fix server sync tests bench
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/scoring.py

@@ -1,0 +1,9 @@
+"""The features the app factory wires in, in order (CONVENTIONS.md 2)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from server import accounts, api_docs, audit, demo, health, serving
+
+FEATURES: tuple[ModuleType, ...] = (health, api_docs, serving, audit, accounts, demo)

@@ -1,0 +1,4 @@
+def test_healthz_reports_database(client, backend):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}

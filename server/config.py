@@ -27,6 +27,12 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 50,
     "PASSWORD_MIN_LENGTH": 10,
     "RESEARCH_CONSENT_VERSION": "2026-11",
+    # Encryption at rest: "2:<base64>,1:<base64>" (unset: the instance key file), and
+    # which version is current (0: the newest).
+    "KEYS": "",
+    "KEYS_CURRENT": 0,
+    # Days between offers per instrument, e.g. "who5=7,ons4=28" (unset: each definition's).
+    "CADENCE_DAYS": "",
     # Requests.
     "MAX_BODY_BYTES": 1024 * 1024,
     "TRUSTED_PROXY_COUNT": 0,

@@ -23,6 +23,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Execution option for connections that only read (SQLite then skips the write lock).
+READ_ONLY_OPTION = "alongside_read_only"
+READ_ONLY = {READ_ONLY_OPTION: True}
+
+
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware UTC in Python, whatever the database keeps."""
 
@@ -82,4 +87,6 @@ def configure_engine(engine: Engine) -> None:
     def _sqlite_begin(connection: sa.Connection) -> None:
         # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
         # then writes fails at once with SQLITE_BUSY when another writer got in between.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Work that only reads says so with READ_ONLY and does not wait for writers.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from server import accounts, api_docs, audit, demo, health, serving
+from server import accounts, api_docs, audit, demo, health, instruments, keys, serving
 
-FEATURES: tuple[ModuleType, ...] = (health, api_docs, serving, audit, accounts, demo)
+FEATURES: tuple[ModuleType, ...] = (
+    health,
+    api_docs,
+    serving,
+    keys,
+    audit,
+    accounts,
+    instruments,
+    demo,
+)

@@ -49,7 +49,7 @@ def add_security_headers(response: Response) -> Response:
     csp = DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
     response.headers.setdefault("Content-Security-Policy", csp)
     if request.path.startswith("/api/") and not docs:
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Cache-Control", "no-store")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

@@ -7,6 +7,7 @@ default). Without a reachable PostgreSQL the PostgreSQL tests skip and say why; 
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,6 +38,8 @@ from tests.support.databases import (  # noqa: E402
 )
 
 BACKENDS = ("sqlite", "postgresql")
+# A fixed key ring, so apps, subprocess servers and tests of one run read each other's data.
+TEST_KEYS = "1:" + base64.b64encode(bytes(range(32))).decode("ascii")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,6 +103,7 @@ def app_config(database_url: str, instance_path: Path, **overrides: Any) -> dict
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SESSION_COOKIE_SECURE": False,
+        "KEYS": TEST_KEYS,
         **overrides,
     }
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.database import Base, new_id
+from server.sealing import TEXT, Sealed
 
 
 class Role(StrEnum):
@@ -51,8 +52,12 @@ class User(Base):
         sa.ForeignKey("services.id", ondelete="RESTRICT"), index=True
     )
     created_at: Mapped[datetime]
+    display_name_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
     service: Mapped[Service | None] = relationship(lazy="joined")
+
+    # What the person asked to be called: it can identify them, so it is sealed.
+    display_name = Sealed[str]("display_name_sealed", codec=TEXT, owner="id")
 
 
 class DeviceSession(Base):
@@ -65,11 +70,14 @@ class DeviceSession(Base):
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    device_label: Mapped[str | None] = mapped_column(sa.String(80))
+    device_label_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     revoked_at: Mapped[datetime | None]
+
+    # People name devices after themselves ("Sam's phone"), so the label is sealed.
+    device_label = Sealed[str]("device_label_sealed", codec=TEXT)
 
 
 class Invite(Base):

@@ -105,6 +105,7 @@ def register(body: dict[str, Any]) -> dict[str, Any]:
         password=body["password"],
         password_min_length=current_app.config["PASSWORD_MIN_LENGTH"],
         now=now,
+        display_name=body["display_name"],
     )
     signed_in = sessions.start_session(
         current_session(), user=user, device_label=body["device_name"], ttl=token_ttl(), now=now

@@ -18,6 +18,11 @@ class RegisterRequest(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     device_name = fields.String(validate=validate.Length(max=80), load_default=None)
+    display_name = fields.String(
+        validate=validate.Length(min=1, max=60),
+        load_default=None,
+        metadata={"description": "What your peer worker should call you (optional)."},
+    )
 
 
 class ServiceRef(Schema):
@@ -51,6 +56,7 @@ class Consents(Schema):
 class Me(Schema):
     id = fields.UUID()
     username = fields.String()
+    display_name = fields.String(allow_none=True)
     role = fields.String()
     service = fields.Nested(ServiceRef, allow_none=True)
     peer_worker = fields.Nested(PersonRef, allow_none=True)

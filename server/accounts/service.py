@@ -189,6 +189,7 @@ def register(
     password: str,
     password_min_length: int,
     now: datetime,
+    display_name: str | None = None,
 ) -> User:
     """Create a service user from an invite and link them to the peer worker who issued it."""
     invite = _redeemable_invite(session, invite_code, now)
@@ -203,6 +204,7 @@ def register(
         password_min_length=password_min_length,
         now=now,
     )
+    user.display_name = display_name.strip() if display_name else None
     invite.used_at, invite.used_by_id = now, user.id
     session.add(PeerLink(service_user_id=user.id, peer_worker_id=peer_worker.id, started_at=now))
     session.flush()
@@ -300,6 +302,7 @@ def profile(session: Session, *, user_id: uuid.UUID, consent_version: str) -> di
     return {
         "id": user.id,
         "username": user.username,
+        "display_name": user.display_name,
         "role": user.role,
         "service": user.service,
         "peer_worker": peer_worker,

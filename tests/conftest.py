@@ -36,6 +36,7 @@ from tests.support.databases import (  # noqa: E402
     migrate_to_head,
     postgres_unavailable_reason,
 )
+from tests.support.live_server import LiveServer  # noqa: E402
 
 BACKENDS = ("sqlite", "postgresql")
 # A fixed key ring, so apps, subprocess servers and tests of one run read each other's data.
@@ -202,6 +203,33 @@ def client(app: Flask, session: Session) -> FlaskClient:
     test_client = app.test_client()
     test_client.test_session = session  # type: ignore[attr-defined]
     return test_client
+
+
+@pytest.fixture
+def committed_database(backend_ready: str, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A database of this test's own, migrated, whose commits are real (for subprocesses)."""
+    with fresh_database(backend_ready, tmp_path) as database:
+        migrate_to_head(database.url, tmp_path)
+        yield database
+
+
+@pytest.fixture
+def live_server(
+    committed_database: TestDatabase, tmp_path: Path
+) -> Iterator[Callable[..., LiveServer]]:
+    """Start ``alongside serve`` subprocesses on this test's own database; all stopped after."""
+    started: list[LiveServer] = []
+
+    def start(**options: Any) -> LiveServer:
+        server = LiveServer(
+            database_url=committed_database.url, instance_path=tmp_path, keys=TEST_KEYS, **options
+        )
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.kill()
 
 
 @pytest.fixture

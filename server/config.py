@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     "KEYS_CURRENT": 0,
     # Days between offers per instrument, e.g. "who5=7,ons4=28" (unset: each definition's).
     "CADENCE_DAYS": "",
+    # Scheduling: run the scheduler inside the app (development), how often person
+    # summaries refresh, and the UTC hour nightly jobs start.
+    "SCHEDULER_IN_APP": False,
+    "SUMMARY_INTERVAL_MINUTES": 15,
+    "NIGHTLY_HOUR_UTC": 2,
     # Requests.
     "MAX_BODY_BYTES": 1024 * 1024,
     "TRUSTED_PROXY_COUNT": 0,

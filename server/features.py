@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from server import accounts, api_docs, audit, demo, health, instruments, keys, serving
+from server import (
+    accounts,
+    api_docs,
+    audit,
+    demo,
+    health,
+    instruments,
+    keys,
+    scheduler,
+    serving,
+)
 
 FEATURES: tuple[ModuleType, ...] = (
     health,
@@ -15,4 +25,5 @@ FEATURES: tuple[ModuleType, ...] = (
     accounts,
     instruments,
     demo,
+    scheduler,
 )

@@ -1,0 +1,59 @@
+"""Every scheduled job, in one place: what runs, and how often (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from server.accounts import jobs as account_jobs
+from server.scheduler.jobs import JobContext, JobFunction
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job's name, its function, and its trigger built from the app's settings."""
+
+    name: str
+    function: JobFunction
+    trigger: Callable[[Mapping[str, Any]], BaseTrigger]
+    description: str
+
+
+def housekeeping(context: JobContext) -> dict[str, int]:
+    """Remove ended sessions, spent invites and stale rate-limit counters."""
+    window = timedelta(seconds=context.config["LOGIN_WINDOW_SECONDS"])
+    counts = {
+        "sessions_purged": account_jobs.purge_ended_sessions(context.session, now=context.now),
+        "invites_purged": account_jobs.purge_spent_invites(context.session, now=context.now),
+        "counters_purged": account_jobs.purge_rate_limit_counters(
+            context.session, now=context.now, window=window
+        ),
+    }
+    context.session.commit()
+    context.progress(1, 1)
+    return counts
+
+
+def _nightly(minute: int) -> Callable[[Mapping[str, Any]], BaseTrigger]:
+    def trigger(config: Mapping[str, Any]) -> BaseTrigger:
+        return CronTrigger(hour=config["NIGHTLY_HOUR_UTC"], minute=minute, timezone="UTC")
+
+    return trigger
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("housekeeping", housekeeping, _nightly(45), "ended sessions, spent invites, counters"),
+)
+
+
+def find(name: str) -> JobSpec:
+    """The job called ``name``."""
+    for spec in JOBS:
+        if spec.name == name:
+            return spec
+    raise LookupError(name)

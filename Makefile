@@ -29,7 +29,7 @@ $(INSTALLED): $(BIN)/python pyproject.toml constraints.txt
 run: $(INSTALLED)
 	$(BIN)/alongside db upgrade
 	$(BIN)/alongside demo
-	ALONGSIDE_SESSION_COOKIE_SECURE=false $(BIN)/alongside run --host 127.0.0.1 --port 5000
+	ALONGSIDE_SESSION_COOKIE_SECURE=false ALONGSIDE_SCHEDULER_IN_APP=true $(BIN)/alongside run --host 127.0.0.1 --port 5000
 
 test: $(INSTALLED)
 	$(BIN)/ruff check server sync tests bench

@@ -1,0 +1,31 @@
+"""The canonical SHA-256 of a change: what "identical content" means (sync/PROTOCOL.md).
+
+The hash covers ``{id, op, base_rev, changed_at, data}`` exactly as the client sent them
+(absent keys count as ``null``), as JSON with keys sorted and no whitespace. The server
+keeps it beside each ``change_id`` so a replay can be told from a reuse of the id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+HASHED_FIELDS = ("id", "op", "base_rev", "changed_at", "data")
+
+
+def canonical_json(value: Any) -> str:
+    """Key-sorted, whitespace-free JSON; non-ASCII kept as is (as JavaScript's JSON does)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def change_payload(change: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a change the hash covers, absent keys as ``None``."""
+    return {name: change.get(name) for name in HASHED_FIELDS}
+
+
+def change_hash(change: Mapping[str, Any]) -> str:
+    """SHA-256 hex of the canonical JSON of the change's hashed fields."""
+    text = canonical_json(change_payload(change))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

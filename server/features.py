@@ -8,6 +8,7 @@ from server import (
     accounts,
     api_docs,
     audit,
+    checkins,
     demo,
     health,
     instruments,
@@ -24,6 +25,7 @@ FEATURES: tuple[ModuleType, ...] = (
     audit,
     accounts,
     instruments,
+    checkins,
     demo,
     scheduler,
 )

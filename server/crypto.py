@@ -176,27 +176,59 @@ class KeyRing:
             raise KeyProblem(f"{source} is not a valid Alongside key file") from None
 
 
-def write_key_file(path: Path, ring: KeyRing) -> None:
-    """Write the key file atomically, readable by its owner only (mode 0600)."""
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def _write_temporary(path: Path, ring: KeyRing) -> Path:
+    """The ring in a new file next to ``path``, mode 0600, flushed to disk."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(ring.to_file_text())
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(temporary, 0o600)
+    return temporary
+
+
+def _sync_directory(path: Path) -> None:
+    # A renamed key file must survive power loss before any data key is wrapped under it.
+    descriptor = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def write_key_file(path: Path, ring: KeyRing) -> None:
+    """Write the key file atomically and durably, readable by its owner only (mode 0600)."""
+    temporary = _write_temporary(path, ring)
     os.replace(temporary, path)
+    _sync_directory(path)
+
+
+def read_key_file(path: Path) -> KeyRing:
+    """The ring in an existing key file, which only its owner may read."""
+    if not path.exists():
+        raise KeyProblem(f"the key file {path} is missing")
+    if path.stat().st_mode & 0o077:
+        raise KeyProblem(f"{path} must be readable by its owner only (chmod 600)")
+    return KeyRing.from_file_text(path.read_text(encoding="utf-8"), source=str(path))
 
 
 def load_or_create_key_file(path: Path) -> KeyRing:
     """The instance key file's ring, creating the file with one new key on first run."""
     if not path.exists():
         ring = KeyRing({1: secrets.token_bytes(KEY_BYTES)}, 1)
-        write_key_file(path, ring)
-        return ring
-    if path.stat().st_mode & 0o077:
-        raise KeyProblem(f"{path} must be readable by its owner only (chmod 600)")
-    return KeyRing.from_file_text(path.read_text(encoding="utf-8"), source=str(path))
+        temporary = _write_temporary(path, ring)
+        try:
+            # link, unlike rename, never replaces: two workers starting at once agree on one key.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        else:
+            _sync_directory(path)
+            return ring
+        finally:
+            temporary.unlink()
+    return read_key_file(path)
 
 
 def new_data_key() -> bytes:

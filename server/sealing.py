@@ -10,11 +10,12 @@ table, column, row id and owner, so a ciphertext copied anywhere else does not o
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -48,31 +49,110 @@ JSON: Codec[Any] = Codec(
     json.loads,
 )
 
-_keyrings: weakref.WeakKeyDictionary[Engine, crypto.KeyRing] = weakref.WeakKeyDictionary()
+
+class KeyRingSource(Protocol):
+    """Where a key ring comes from: the instance key file or ``ALONGSIDE_KEYS``."""
+
+    def load(self) -> crypto.KeyRing:
+        """Read the ring."""
+        ...
+
+    def signature(self) -> Hashable:
+        """A cheap token that changes when the ring may have changed (the key file's stat)."""
+        ...
 
 
-def register_keyring(engine: Engine, ring: crypto.KeyRing) -> None:
+class FixedKeyRing:
+    """A ring that never changes (environment keys, tests)."""
+
+    def __init__(self, ring: crypto.KeyRing) -> None:
+        self._ring = ring
+
+    def load(self) -> crypto.KeyRing:
+        return self._ring
+
+    def signature(self) -> Hashable:
+        return None
+
+
+class LiveKeyRing:
+    """One engine's key ring, re-read when its source changes, so a rotation by another
+    process reaches this one without a restart."""
+
+    def __init__(self, source: KeyRingSource) -> None:
+        self.source = source
+        self._lock = threading.Lock()
+        self._signature = source.signature()
+        self.ring = source.load()
+
+    def refresh(self) -> crypto.KeyRing:
+        """The ring, re-read first if its source changed since it was last read."""
+        if self.source.signature() != self._signature:
+            return self.reload()
+        return self.ring
+
+    def reload(self) -> crypto.KeyRing:
+        """Re-read the ring from its source."""
+        with self._lock:
+            signature = self.source.signature()
+            self.ring = self.source.load()
+            self._signature = signature
+        return self.ring
+
+
+_keyrings: weakref.WeakKeyDictionary[Engine, LiveKeyRing] = weakref.WeakKeyDictionary()
+
+
+def register_keyring(engine: Engine, ring: crypto.KeyRing | LiveKeyRing) -> None:
     """Make ``ring`` the key ring for every session on ``engine`` (called by the app factory)."""
-    _keyrings[engine] = ring
+    _keyrings[engine] = ring if isinstance(ring, LiveKeyRing) else LiveKeyRing(FixedKeyRing(ring))
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def live_keyring_for(session: Session) -> LiveKeyRing:
+    """The live key ring registered for the engine behind ``session``."""
+    try:
+        return _keyrings[_engine_of(session)]
+    except KeyError:
+        raise crypto.KeyProblem("no key ring is registered for this database engine") from None
 
 
 def keyring_for(session: Session) -> crypto.KeyRing:
     """The key ring registered for the engine behind ``session``."""
-    bind = session.get_bind()
-    engine = bind.engine if isinstance(bind, Connection) else bind
-    try:
-        return _keyrings[engine]
-    except KeyError:
-        raise crypto.KeyProblem("no key ring is registered for this database engine") from None
+    return live_keyring_for(session).ring
+
+
+def hold_key_table(session: Session, *, exclusive: bool = False) -> None:
+    """Lock ``user_keys`` against a concurrent retirement (or, ``exclusive``, perform one).
+
+    A process that read the key file before a rotation could otherwise wrap a new data key
+    under a version that is being retired at that moment. Writers take the shared lock
+    before looking at the key file; retirement takes the exclusive one before it counts.
+    On SQLite every write transaction already holds the database's one write lock.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        mode = "SHARE ROW EXCLUSIVE" if exclusive else "ROW EXCLUSIVE"
+        connection.execute(sa.text(f"LOCK TABLE {UserKey.__tablename__} IN {mode} MODE"))
+
+
+_caches: weakref.WeakSet[SessionKeys] = weakref.WeakSet()
+_caches_lock = threading.Lock()
 
 
 class SessionKeys:
     """Data keys unwrapped for one session; dropped on rollback so no unsaved key is reused."""
 
-    def __init__(self, session: Session, ring: crypto.KeyRing) -> None:
+    def __init__(self, session: Session, live: LiveKeyRing) -> None:
         self._session = session
-        self._ring = ring
+        self._live = live
         self._keys: dict[uuid.UUID, crypto.DataKey] = {}
+        with _caches_lock:
+            _caches.add(self)
 
     def prefetch(self, user_ids: Iterable[uuid.UUID]) -> None:
         """Unwrap the keys of many people with one query per 500."""
@@ -83,8 +163,12 @@ class SessionKeys:
                 self._keys[row.user_id] = self._unwrap(row)
 
     def _unwrap(self, row: UserKey) -> crypto.DataKey:
+        ring = self._live.ring
+        if row.kek_version not in ring.keys:
+            # Another process may have rotated the key file since this one read it: look once.
+            ring = self._live.reload()
         key = crypto.unwrap_data_key(
-            self._ring, user_id=row.user_id, version=row.kek_version, wrapped=row.wrapped_key
+            ring, user_id=row.user_id, version=row.kek_version, wrapped=row.wrapped_key
         )
         return crypto.DataKey(key, row.generation)
 
@@ -102,8 +186,10 @@ class SessionKeys:
         return self._keys[user_id]
 
     def _create(self, user_id: uuid.UUID) -> UserKey:
+        hold_key_table(self._session)
+        ring = self._live.refresh()  # wrap under the version that is current now, not at start-up
         version, wrapped = crypto.wrap_data_key(
-            self._ring, user_id=user_id, data_key=crypto.new_data_key()
+            ring, user_id=user_id, data_key=crypto.new_data_key()
         )
         row = UserKey(
             user_id=user_id,
@@ -133,11 +219,21 @@ class SessionKeys:
         return self.key_for(user_id).open(token, context, row_id, user_id)
 
 
+def forget_everywhere(user_id: uuid.UUID) -> None:
+    """Drop a person's data key from every session cache in this process (erasure)."""
+    with _caches_lock:
+        caches = list(_caches)
+    for keys in caches:
+        keys.forget(user_id)
+
+
 def session_keys(session: Session) -> SessionKeys:
     """The session's data-key cache, created on first use."""
     keys = session.info.get(_KEYS_INFO)
     if keys is None:
-        keys = session.info[_KEYS_INFO] = SessionKeys(session, keyring_for(session))
+        live = live_keyring_for(session)
+        live.refresh()  # a stat: a key retired by another process leaves this one's memory too
+        keys = session.info[_KEYS_INFO] = SessionKeys(session, live)
     return keys
 
 

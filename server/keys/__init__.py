@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from flask import Flask
 
 from server import crypto, sealing
 from server.database import READ_ONLY
 from server.extensions import db
+from server.keys.cli import keys_group
 from server.keys.models import UserKey
+from server.keys.source import KEY_FILE, KeyFileSource, app_key_source
 
-KEY_FILE = "keys.json"
+__all__ = ["KEY_FILE", "app_key_source", "check_keyring", "current_keyring", "init_app"]
+
 EXTENSION = "alongside.keyring"
-
-
-def load_keyring(app: Flask) -> crypto.KeyRing:
-    """``ALONGSIDE_KEYS`` when set, else the instance key file (created on first run)."""
-    spec = app.config["KEYS"]
-    current = app.config["KEYS_CURRENT"] or None
-    if spec:
-        return crypto.KeyRing.parse(spec, current)
-    ring = crypto.load_or_create_key_file(Path(app.instance_path) / KEY_FILE)
-    return crypto.KeyRing(ring.keys, current) if current else ring
 
 
 def stored_kek_versions(engine: sa.Engine) -> set[int]:
@@ -41,19 +32,23 @@ def check_keyring(ring: crypto.KeyRing, engine: sa.Engine) -> None:
 
 
 def current_keyring(app: Flask) -> crypto.KeyRing:
-    """The key ring this app was started with."""
-    ring: crypto.KeyRing = app.extensions[EXTENSION]
-    return ring
+    """The key ring this app holds now (re-read when another process rotates the key file)."""
+    live: sealing.LiveKeyRing = app.extensions[EXTENSION]
+    return live.refresh()
 
 
 def init_app(app: Flask) -> None:
     """Load the key ring, check it against the database, and hand it to the sealing layer."""
-    ring = load_keyring(app)
+    source = app_key_source(app)
+    if isinstance(source, KeyFileSource):
+        source.load_or_create()
+    live = sealing.LiveKeyRing(source)
     with app.app_context():
         try:
-            check_keyring(ring, db.engine)
+            check_keyring(live.ring, db.engine)
         except crypto.MissingKeyError:
             db.engine.dispose()  # the process is about to stop: leave no connection behind
             raise
-        sealing.register_keyring(db.engine, ring)
-    app.extensions[EXTENSION] = ring
+        sealing.register_keyring(db.engine, live)
+    app.extensions[EXTENSION] = live
+    app.cli.add_command(keys_group)

@@ -24,3 +24,16 @@ class UserKey(Base):
     wrapped_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime]
     rewrapped_at: Mapped[datetime | None]
+
+
+class KeyRetirementDue(Base):
+    """A KEK version that wrapped an erased person's data key, so it must be retired.
+
+    Until it is, a database backup from before the erasure could still be opened with it
+    (DESIGN.md §5). Holds a version number and a time, nothing about the person.
+    """
+
+    __tablename__ = "key_retirements_due"
+
+    kek_version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    since: Mapped[datetime]

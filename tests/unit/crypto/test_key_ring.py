@@ -78,3 +78,21 @@ def test_the_app_refuses_to_start_without_the_key_that_wrapped_stored_data(backe
             assert db.session.scalar(sa.select(User)).display_name == "Rae"
             db.session.remove()
             db.engine.dispose()
+
+
+def test_rewriting_the_key_file_replaces_it_whole_and_leaves_no_temporary_files(tmp_path):
+    path = tmp_path / "keys.json"
+    ring = crypto.load_or_create_key_file(path)
+    rotated = ring.with_new_key()
+    crypto.write_key_file(path, rotated)
+    assert crypto.read_key_file(path) == rotated
+    assert [p.name for p in tmp_path.iterdir()] == ["keys.json"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_worker_starting_after_another_created_the_key_file_uses_that_key(tmp_path):
+    path = tmp_path / "keys.json"
+    first = crypto.load_or_create_key_file(path)
+    # A second worker that also found no file a moment ago must not replace the first's key.
+    assert crypto.load_or_create_key_file(path) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["keys.json"]

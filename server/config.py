@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     # Requests.
     "MAX_BODY_BYTES": 1024 * 1024,
     "TRUSTED_PROXY_COUNT": 0,
+    # The built web app (empty: pwa/dist in the source tree).
+    "WEB_DIST_DIR": "",
 }
 
 

@@ -15,6 +15,7 @@ from server import (
     keys,
     scheduler,
     serving,
+    web,
 )
 
 FEATURES: tuple[ModuleType, ...] = (
@@ -28,4 +29,5 @@ FEATURES: tuple[ModuleType, ...] = (
     checkins,
     demo,
     scheduler,
+    web,
 )

@@ -167,8 +167,10 @@ class PulledChange(Schema):
 
 
 class PullQuery(Schema):
+    """The pull request's query string (so ``limit`` arrives as text)."""
+
     cursor = fields.String(load_default=None, validate=validate.Length(max=64))
-    limit = StrictInteger(
+    limit = fields.Integer(
         load_default=PULL_LIMIT_DEFAULT,
         validate=validate.Range(min=1, max=PULL_LIMIT_MAX, error="must be from 1 to 1000"),
     )

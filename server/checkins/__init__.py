@@ -9,3 +9,8 @@ from server.checkins import models  # noqa: F401  (the tables, for migrations)
 
 def init_app(app: Flask) -> None:
     """Register the sync and export routes."""
+    from server.checkins import routes
+    from server.extensions import api
+
+    for blueprint in routes.BLUEPRINTS:
+        api.register_blueprint(blueprint)

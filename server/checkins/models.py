@@ -90,5 +90,5 @@ class SyncChange(Base):
     rev: Mapped[int | None] = mapped_column(BigInt)
     seq: Mapped[int | None] = mapped_column(BigInt)
     # Field paths and messages only, never answers or notes.
-    errors: Mapped[dict[str, list[str]] | None] = mapped_column(sa.JSON)
+    errors: Mapped[dict[str, list[str]] | None] = mapped_column(sa.JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,89 @@
+"""Pulling changes: a person's own check-ins after an opaque cursor, in seq order (PROTOCOL.md)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from server.accounts.actor import Actor
+from server.checkins.access import require_service_user
+from server.checkins.models import Checkin, CheckinFeed
+from server.checkins.versions import VERSION_COLUMNS, Version
+from server.errors import InvalidInput
+from server.sealing import session_keys
+from sync.cursor import CursorError, decode_cursor, encode_cursor
+from sync.protocol import PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX
+
+UNREADABLE_CURSOR = "This cursor cannot be read. Pull again without a cursor to start afresh."
+
+
+def feed_position(session: Session, user_id: uuid.UUID) -> tuple[int, int, int]:
+    """The person's (last_seq, purged_below_seq, live_count); zeros before the first push."""
+    row = session.execute(
+        sa.select(CheckinFeed.last_seq, CheckinFeed.purged_below_seq, CheckinFeed.live_count).where(
+            CheckinFeed.user_id == user_id
+        )
+    ).first()
+    if row is None:
+        return 0, 0, 0
+    return int(row.last_seq), int(row.purged_below_seq), int(row.live_count)
+
+
+def needs_reset(after: int, *, last_seq: int, purged_below_seq: int) -> bool:
+    """Whether a cursor at ``after`` may have missed purged tombstones (or is not from this feed).
+
+    Every purged tombstone had a seq below ``purged_below_seq``; a client that has seen up to
+    ``purged_below_seq - 1`` saw them all. A cursor past the feed's end (a restored backup)
+    starts again too.
+    """
+    if after == 0:
+        return False
+    return after + 1 < purged_below_seq or after > last_seq
+
+
+def pull_changes(
+    session: Session,
+    *,
+    actor: Actor,
+    cursor: str | None,
+    limit: int = PULL_LIMIT_DEFAULT,
+    instruments_etag: str,
+) -> dict[str, Any]:
+    """The actor's check-ins changed after ``cursor`` (at most ``limit``), as the pull response."""
+    require_service_user(actor)
+    if not 1 <= limit <= PULL_LIMIT_MAX:
+        raise InvalidInput(
+            "limit must be from 1 to 1000.", details={"limit": ["must be from 1 to 1000"]}
+        )
+    try:
+        after = decode_cursor(cursor)
+    except CursorError:
+        raise InvalidInput(
+            UNREADABLE_CURSOR, details={"cursor": ["not a cursor from this server"]}
+        ) from None
+    user_id = actor.user_id
+    last_seq, purged_below_seq, live_count = feed_position(session, user_id)
+    reset = needs_reset(after, last_seq=last_seq, purged_below_seq=purged_below_seq)
+    if reset:
+        after = 0
+    rows = session.execute(
+        sa.select(*VERSION_COLUMNS)
+        .where(Checkin.user_id == user_id, Checkin.seq > after)
+        .order_by(Checkin.seq)
+        .limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    versions = [Version.from_row(row) for row in rows[:limit]]
+    keys = session_keys(session)
+    changes = [version.open(keys).pulled() for version in versions]
+    return {
+        "changes": changes,
+        "cursor": encode_cursor(versions[-1].seq if versions else after),
+        "more": more,
+        "live_count": live_count,
+        "reset": reset,
+        "instruments_etag": instruments_etag,
+    }

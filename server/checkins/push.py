@@ -1,0 +1,435 @@
+"""Pushing changes: the decision table applied to a batch, in one transaction (PROTOCOL.md).
+
+One push is one transaction. The person's feed row is locked first (SELECT ... FOR UPDATE
+on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so seqs are handed
+out in commit order and a puller never skips a committed change (DESIGN.md §4).
+
+Every change is decided in memory against the state loaded up front (one query for the
+batch's change records, one for its check-ins), so a bad change writes nothing and the
+rest still apply. The batch's rows are then written with a few bulk statements inside
+one savepoint. Should the database still refuse them (another person's push took a
+check-in id at the same moment), the savepoint is rolled back and the batch decided
+again against what is now stored: each change stays atomic with its feed position and
+its change record, and ``applied`` is only reported after the caller commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.accounts.actor import Actor
+from server.checkins.access import require_service_user
+from server.checkins.content import check_responses, instruments_label, score_checkins
+from server.checkins.models import Checkin, CheckinFeed, SyncChange
+from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, VERSION_COLUMNS, Version
+from server.errors import InvalidInput, PayloadTooLarge
+from server.instruments.registry import InstrumentRegistry
+from server.sealing import JSON, SessionKeys, session_keys
+from sync.hashing import change_hash
+from sync.protocol import MAX_CHANGES, load_change
+from sync.rules import (
+    Decision,
+    Op,
+    ServerState,
+    Status,
+    decide_change,
+    effective_time,
+    is_clock_skewed,
+)
+
+CHECKINS = cast(sa.Table, Checkin.__table__)
+SYNC_CHANGES = cast(sa.Table, SyncChange.__table__)
+CHANGE_ID_REUSED = {"change_id": ["already used for a different change"]}
+ID_TAKEN = {"id": ["already used by another check-in: make a new id"]}
+_ENVELOPE_KEYS = frozenset(("device_id", "changes"))
+# Re-decide a batch this many times when the database refuses its rows (see module doc).
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """One result per change, in request order, and the server time they were decided at."""
+
+    results: list[dict[str, Any]]
+    server_time: datetime
+
+    def body(self) -> dict[str, Any]:
+        """The push response as PROTOCOL.md shows it."""
+        return {"results": self.results, "server_time": self.server_time.isoformat()}
+
+
+def read_push_envelope(body: object) -> tuple[uuid.UUID, list[Any]]:
+    """The device id and raw changes of a push; 413 over 500 changes, 422 when unreadable."""
+    if not isinstance(body, Mapping):
+        raise InvalidInput(
+            "Send a JSON object with device_id and changes.", details={"_": ["must be an object"]}
+        )
+    changes = body.get("changes")
+    if isinstance(changes, list) and len(changes) > MAX_CHANGES:
+        raise PayloadTooLarge(
+            f"A push holds at most {MAX_CHANGES} changes; send the rest in another push.",
+            details={"changes": [f"{len(changes)} changes: at most {MAX_CHANGES} per push"]},
+        )
+    errors: dict[str, list[str]] = {
+        key: ["unknown field"] for key in body if key not in _ENVELOPE_KEYS
+    }
+    device_id = _readable_uuid(body.get("device_id"))
+    if device_id is None:
+        errors["device_id"] = ["must be the UUID of this installation"]
+    if not isinstance(changes, list):
+        errors["changes"] = ["must be a list of changes"]
+    else:
+        for position, raw in enumerate(changes):
+            if not isinstance(raw, Mapping) or _readable_uuid(raw.get("change_id")) is None:
+                errors[f"changes.{position}.change_id"] = ["every change needs a change_id UUID"]
+    if errors:
+        raise InvalidInput("The push could not be read; nothing was stored.", details=errors)
+    assert device_id is not None
+    assert isinstance(changes, list)
+    return device_id, changes
+
+
+def _readable_uuid(value: object) -> uuid.UUID | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def push_changes(
+    session: Session,
+    *,
+    actor: Actor,
+    body: object,
+    registry: InstrumentRegistry,
+    now: datetime,
+) -> PushOutcome:
+    """Apply a push request's changes for the actor (a service user); the caller commits."""
+    require_service_user(actor)
+    device_id, raw_changes = read_push_envelope(body)
+    now = now.astimezone(UTC)
+    user_id = actor.user_id
+    keys = session_keys(session)
+    keys.key_for(user_id, create=True)
+    session.flush()  # a new data key must outlive a rolled-back savepoint below
+    last_seq, live_count = _lock_feed(session, user_id)
+    change_ids = [uuid.UUID(raw["change_id"]) for raw in raw_changes]
+    records = _load_records(session, user_id, change_ids)
+    for attempt in range(_ATTEMPTS):
+        batch = _Batch(user_id, device_id, registry, now, last_seq, live_count, dict(records))
+        batch.stored = _load_versions(session, raw_changes)
+        for raw, change_id in zip(raw_changes, change_ids, strict=True):
+            batch.take(raw, change_id)
+        batch.score()
+        try:
+            with session.begin_nested():
+                batch.write(session, keys)
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            continue
+        return PushOutcome(batch.render(keys), now)
+    raise AssertionError("unreachable")
+
+
+def _lock_feed(session: Session, user_id: uuid.UUID) -> tuple[int, int]:
+    """Lock the person's feed row (creating it on the first push): (last_seq, live_count)."""
+    locked = (
+        sa.select(CheckinFeed.last_seq, CheckinFeed.live_count)
+        .where(CheckinFeed.user_id == user_id)
+        .with_for_update()
+    )
+    row = session.execute(locked).first()
+    if row is None:
+        dialect = session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CheckinFeed)
+        session.execute(
+            insert.values(
+                user_id=user_id, last_seq=0, purged_below_seq=0, live_count=0
+            ).on_conflict_do_nothing(index_elements=["user_id"])
+        )
+        row = session.execute(locked).one()
+    return int(row.last_seq), int(row.live_count)
+
+
+@dataclass
+class _Record:
+    payload_hash: str
+    outcome: str
+    rev: int | None
+    seq: int | None
+    errors: dict[str, list[str]] | None
+    new: bool = False
+
+
+def _load_records(
+    session: Session, user_id: uuid.UUID, change_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, _Record]:
+    if not change_ids:
+        return {}
+    rows = session.execute(
+        sa.select(
+            SyncChange.change_id,
+            SyncChange.payload_hash,
+            SyncChange.outcome,
+            SyncChange.rev,
+            SyncChange.seq,
+            SyncChange.errors,
+        ).where(SyncChange.user_id == user_id, SyncChange.change_id.in_(set(change_ids)))
+    )
+    return {
+        row.change_id: _Record(row.payload_hash, row.outcome, row.rev, row.seq, row.errors)
+        for row in rows
+    }
+
+
+def _load_versions(
+    session: Session, raw_changes: Sequence[Mapping[str, Any]]
+) -> dict[uuid.UUID, Version]:
+    """Every stored check-in the batch names, whoever owns it (ids are global)."""
+    ids = {found for raw in raw_changes if (found := _readable_uuid(raw.get("id"))) is not None}
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(*VERSION_COLUMNS).where(Checkin.id.in_(ids)))
+    return {row.id: Version.from_row(row) for row in rows}
+
+
+@dataclass
+class _Batch:
+    """One push decided change by change in memory, then written in bulk."""
+
+    user_id: uuid.UUID
+    device_id: uuid.UUID
+    registry: InstrumentRegistry
+    now: datetime
+    last_seq: int
+    live_count: int
+    records: dict[uuid.UUID, _Record]
+    stored: dict[uuid.UUID, Version] = field(default_factory=dict)
+    current: dict[uuid.UUID, Version] = field(default_factory=dict)
+    written: dict[uuid.UUID, Version] = field(default_factory=dict)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    to_score: list[Version] = field(default_factory=list)
+    feed_moved: bool = False
+
+    def version_of(self, checkin_id: uuid.UUID) -> Version | None:
+        return self.current.get(checkin_id) or self.stored.get(checkin_id)
+
+    def take(self, raw: Mapping[str, Any], change_id: uuid.UUID) -> None:
+        """Decide one change and queue its effects."""
+        echo = {
+            "change_id": raw["change_id"],
+            "id": raw.get("id") if isinstance(raw.get("id"), str) else None,
+        }
+        digest = change_hash(raw)
+        record = self.records.get(change_id)
+        if record is not None:
+            if record.payload_hash != digest:
+                self.results.append({**echo, "status": "rejected", "errors": CHANGE_ID_REUSED})
+            else:
+                self.results.append({**echo, **self._duplicate(record, raw)})
+            return
+        change, errors = load_change(raw)
+        if change is None:
+            self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=errors))
+            return
+        checkin_id: uuid.UUID = change["id"]
+        current = self.version_of(checkin_id)
+        if current is not None and current.user_id != self.user_id:
+            self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=ID_TAKEN))
+            return
+        if change["op"] == Op.PUT:
+            errors = check_responses(self.registry, change["data"]["responses"])
+            if errors:
+                self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=errors))
+                return
+        state = None if current is None else ServerState(current.rev, current.deleted)
+        decision = decide_change(state, op=Op(change["op"]), base_rev=change["base_rev"])
+        if decision.status is Status.APPLIED:
+            self._apply(change, decision, current)
+        self._finish(echo, change_id, digest, decision, current=current)
+
+    def _duplicate(self, record: _Record, raw: Mapping[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"status": "duplicate", "outcome": record.outcome}
+        if record.outcome == Status.APPLIED:
+            result.update(rev=record.rev, seq=record.seq)
+        elif record.outcome == Status.CONFLICT:
+            # The same hash means the same (readable) id as the first time.
+            result["current"] = self.version_of(uuid.UUID(raw["id"]))
+        else:
+            result["errors"] = record.errors or {}
+        return result
+
+    def _finish(
+        self,
+        echo: dict[str, Any],
+        change_id: uuid.UUID,
+        digest: str,
+        decision: Decision,
+        *,
+        current: Version | None = None,
+    ) -> None:
+        record = _Record(digest, decision.status.value, None, None, None, new=True)
+        result: dict[str, Any] = {**echo, "status": decision.status.value}
+        if decision.status is Status.APPLIED:
+            record.rev, record.seq = decision.rev, self.last_seq
+            result.update(rev=decision.rev, seq=self.last_seq)
+        elif decision.status is Status.CONFLICT:
+            result["current"] = current
+        else:
+            record.errors = decision.errors
+            result["errors"] = decision.errors
+        self.records[change_id] = record
+        self.results.append(result)
+
+    def _apply(
+        self, change: Mapping[str, Any], decision: Decision, current: Version | None
+    ) -> None:
+        assert decision.rev is not None
+        self.last_seq += 1
+        self.feed_moved = True
+        changed_at: datetime = change["changed_at"].astimezone(UTC)
+        skewed = is_clock_skewed(changed_at, self.now)
+        common = {
+            "id": change["id"],
+            "user_id": self.user_id,
+            "device_id": self.device_id,
+            "rev": decision.rev,
+            "seq": self.last_seq,
+            "changed_at": changed_at,
+            "received_at": self.now,
+        }
+        if decision.deleted:
+            recorded_at = current.recorded_at if current is not None else changed_at
+            version = Version(
+                **common,
+                recorded_at=recorded_at,
+                effective_at=effective_time(recorded_at, self.now),
+                clock_skew=skewed,
+                shared=False,
+                deleted=True,
+                instruments="",
+            )
+            if current is not None and not current.deleted:
+                self.live_count -= 1
+        else:
+            data = change["data"]
+            recorded_at = data["recorded_at"].astimezone(UTC)
+            version = Version(
+                **common,
+                recorded_at=recorded_at,
+                effective_at=effective_time(recorded_at, self.now),
+                clock_skew=skewed or is_clock_skewed(recorded_at, self.now),
+                shared=data["shared"],
+                deleted=False,
+                instruments=instruments_label(data["responses"]),
+                content={"note": data["note"], "responses": data["responses"]},
+            )
+            self.to_score.append(version)
+            if current is None:
+                self.live_count += 1
+        self.current[version.id] = version
+        self.written[version.id] = version
+
+    def score(self) -> None:
+        """Score every applied put of the batch at once, per instrument."""
+        scored = score_checkins(self.registry, [v.content["responses"] for v in self.to_score])  # type: ignore[index]
+        for version, scores in zip(self.to_score, scored, strict=True):
+            version.scores = scores
+
+    def write(self, session: Session, keys: SessionKeys) -> None:
+        """The batch's check-ins, change records and feed position, in a few bulk statements."""
+        table = CHECKINS
+        inserts, updates = [], []
+        for version in self.written.values():
+            row = _sealed_row(version, keys)
+            if version.id in self.stored:
+                updates.append({f"v_{name}": value for name, value in row.items()})
+            else:
+                inserts.append(row)
+        if inserts:
+            session.execute(table.insert(), inserts)
+        if updates:
+            # Bound names differ from column names, which SQLAlchemy reserves for SET.
+            settable = [name for name in _COLUMNS if name not in ("id", "user_id")]
+            session.execute(
+                table.update()
+                .where(table.c.id == sa.bindparam("v_id"))
+                .where(table.c.user_id == sa.bindparam("v_user_id"))
+                .values({name: sa.bindparam(f"v_{name}") for name in settable}),
+                updates,
+            )
+        new_records = [
+            {
+                "user_id": self.user_id,
+                "change_id": change_id,
+                "device_id": self.device_id,
+                "payload_hash": record.payload_hash,
+                "outcome": record.outcome,
+                "rev": record.rev,
+                "seq": record.seq,
+                "errors": record.errors,
+                "created_at": self.now,
+            }
+            for change_id, record in self.records.items()
+            if record.new
+        ]
+        if new_records:
+            session.execute(SYNC_CHANGES.insert(), new_records)
+        if self.feed_moved:
+            session.execute(
+                sa.update(CheckinFeed)
+                .where(CheckinFeed.user_id == self.user_id)
+                .values(last_seq=self.last_seq, live_count=self.live_count)
+            )
+
+    def render(self, keys: SessionKeys) -> list[dict[str, Any]]:
+        """The results, with each conflict's ``current`` in the pulled shape."""
+        for result in self.results:
+            current = result.get("current")
+            if isinstance(current, Version):
+                result["current"] = current.open(keys).pulled()
+        return self.results
+
+
+_COLUMNS = tuple(column.key for column in VERSION_COLUMNS)
+
+
+def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
+    """A checkins row for a version, its content and scores sealed to the row and owner."""
+
+    def seal(context: bytes, value: dict[str, Any] | None) -> bytes | None:
+        if value is None:
+            return None
+        return keys.seal(
+            context, row_id=version.id, user_id=version.user_id, plaintext=JSON.encode(value)
+        )
+
+    return {
+        "id": version.id,
+        "user_id": version.user_id,
+        "device_id": version.device_id,
+        "rev": version.rev,
+        "seq": version.seq,
+        "recorded_at": version.recorded_at,
+        "changed_at": version.changed_at,
+        "received_at": version.received_at,
+        "effective_at": version.effective_at,
+        "clock_skew": version.clock_skew,
+        "shared": version.shared,
+        "deleted": version.deleted,
+        "instruments": version.instruments,
+        "content_sealed": seal(CONTENT_CONTEXT, version.content),
+        "scores_sealed": seal(SCORES_CONTEXT, version.scores),
+    }

@@ -1,0 +1,79 @@
+"""The sync endpoints and the personal data download (thin: parse, call, answer)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_smorest import Blueprint
+
+from server.accounts.authentication import require
+from server.accounts.models import Role
+from server.checkins import service
+from server.clock import utcnow
+from server.errors import AlongsideError
+from server.extensions import current_session
+from server.instruments import current_registry, served_instruments
+from sync.protocol import PullQuery, PullResponse, PushRequest, PushResponse
+
+sync_blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Sync (PROTOCOL.md)")
+export_blp = Blueprint("export", __name__, url_prefix="/api/v1/me", description="Your own data")
+
+
+def _json_body() -> object:
+    """The request body as JSON whatever its content type (400 when it is not JSON)."""
+    try:
+        return json.loads(request.get_data(cache=False))
+    except ValueError:
+        raise AlongsideError("The body is not valid JSON.") from None
+
+
+@sync_blp.route("/push", methods=["POST"])
+@sync_blp.doc(requestBody={"content": {"application/json": {"schema": PushRequest}}})
+@sync_blp.response(200, PushResponse)
+def push() -> Response:
+    """Send up to 500 changes; each gets applied, duplicate, conflict or rejected."""
+    actor = require(Role.SERVICE_USER)
+    outcome = service.push_changes(
+        current_session(),
+        actor=actor,
+        body=_json_body(),
+        registry=current_registry(),
+        now=utcnow(),
+    )
+    current_session().commit()  # only now is "applied" true
+    return jsonify(outcome.body())
+
+
+@sync_blp.route("/pull")
+@sync_blp.arguments(PullQuery, location="query")
+@sync_blp.response(200, PullResponse)
+def pull(query: dict[str, Any]) -> Response:
+    """Your check-ins changed after the cursor, from every device, oldest change first."""
+    actor = require(Role.SERVICE_USER)
+    body = service.pull_changes(
+        current_session(),
+        actor=actor,
+        cursor=query["cursor"],
+        limit=query["limit"],
+        instruments_etag=served_instruments().etag,
+    )
+    current_session().rollback()  # read only: end the transaction before answering
+    return jsonify(body)
+
+
+@export_blp.route("/export")
+@export_blp.response(200, description="A JSON file of your account, consents and check-ins.")
+def export() -> Response:
+    """Download everything stored about you, as a JSON file."""
+    now = utcnow()
+    body = service.export_own_data(current_session(), actor=require(Role.SERVICE_USER), now=now)
+    current_session().commit()  # the audit record
+    response = jsonify(body)
+    filename = f"alongside-export-{now.date().isoformat()}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+BLUEPRINTS = (sync_blp, export_blp)

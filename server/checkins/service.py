@@ -1,0 +1,20 @@
+"""The check-in service functions other code calls (routes, demo data, benchmarks, import).
+
+Each takes a session and plain values, flushes, and leaves the commit to its caller
+(CONVENTIONS.md 5-6).
+"""
+
+from __future__ import annotations
+
+from server.checkins.export import export_own_data
+from server.checkins.pull import feed_position, pull_changes
+from server.checkins.push import PushOutcome, push_changes, read_push_envelope
+
+__all__ = [
+    "PushOutcome",
+    "export_own_data",
+    "feed_position",
+    "pull_changes",
+    "push_changes",
+    "read_push_envelope",
+]

@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_IN_APP": False,
     "SUMMARY_INTERVAL_MINUTES": 15,
     "NIGHTLY_HOUR_UTC": 2,
+    # Days tombstones (deleted check-ins) and sync change records are kept before purging.
+    "TOMBSTONE_RETENTION_DAYS": 90,
     # Requests.
     "MAX_BODY_BYTES": 1024 * 1024,
     "TRUSTED_PROXY_COUNT": 0,

@@ -16,7 +16,9 @@ those are single people's values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -98,6 +100,43 @@ def person_period_means(
         person=columns[3][starts],
         mean=sums / counts,
         occasions=counts.astype(np.int64),
+    )
+
+
+def combine_means(parts: Sequence[PersonPeriodMeans]) -> PersonPeriodMeans:
+    """One PersonPeriodMeans from parts computed over disjoint sets of people."""
+    periods = tuple(sorted({label for part in parts for label in part.periods}))
+    measures = tuple(sorted({key for part in parts for key in part.measures}))
+    _check_labels(list(periods), list(measures))
+    period_of = {label: code for code, label in enumerate(periods)}
+    measure_of = {key: code for code, key in enumerate(measures)}
+    columns: list[list[NDArray[Any]]] = [[], [], [], [], [], []]
+    for part in parts:
+        period_map = np.array([period_of[p] for p in part.periods], dtype=np.int64)
+        measure_map = np.array([measure_of[m] for m in part.measures], dtype=np.int64)
+        pieces = (
+            period_map[part.period] if len(part.periods) else part.period,
+            measure_map[part.measure] if len(part.measures) else part.measure,
+            part.service,
+            part.person,
+            part.mean,
+            part.occasions,
+        )
+        for column, piece in zip(columns, pieces, strict=True):
+            column.append(piece)
+    period, measure, service, person, mean, occasions = (
+        np.concatenate(column) if column else np.zeros(0) for column in columns
+    )
+    order = np.lexsort((person, service, measure, period))
+    return PersonPeriodMeans(
+        periods=periods,
+        measures=measures,
+        period=period[order].astype(np.int64),
+        measure=measure[order].astype(np.int64),
+        service=service[order].astype(np.int64),
+        person=person[order].astype(np.int64),
+        mean=mean[order].astype(np.float64),
+        occasions=occasions[order].astype(np.int64),
     )
 
 

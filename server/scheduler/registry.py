@@ -11,6 +11,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from server.accounts import jobs as account_jobs
+from server.checkins import jobs as checkin_jobs
 from server.scheduler.jobs import JobContext, JobFunction
 
 
@@ -39,6 +40,15 @@ def housekeeping(context: JobContext) -> dict[str, int]:
     return counts
 
 
+def purge_tombstones(context: JobContext) -> dict[str, int]:
+    """Purge tombstones and sync change records older than TOMBSTONE_RETENTION_DAYS."""
+    retention = timedelta(days=context.config["TOMBSTONE_RETENTION_DAYS"])
+    stats = checkin_jobs.purge_tombstones(context.session, now=context.now, retention=retention)
+    context.session.commit()
+    context.progress(1, 1)
+    return stats
+
+
 def _nightly(minute: int) -> Callable[[Mapping[str, Any]], BaseTrigger]:
     def trigger(config: Mapping[str, Any]) -> BaseTrigger:
         return CronTrigger(hour=config["NIGHTLY_HOUR_UTC"], minute=minute, timezone="UTC")
@@ -48,6 +58,7 @@ def _nightly(minute: int) -> Callable[[Mapping[str, Any]], BaseTrigger]:
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("housekeeping", housekeeping, _nightly(45), "ended sessions, spent invites, counters"),
+    JobSpec("purge-tombstones", purge_tombstones, _nightly(50), "tombstones and sync records"),
 )
 
 

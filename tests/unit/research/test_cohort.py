@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.research.cohort import cohort_cells, person_period_means
+from server.research.cohort import cohort_cells, combine_means, person_period_means
 
 HOPE = "alongside-checkin@1/hope"
 WHO5 = "who5@1/wellbeing"
@@ -121,3 +121,23 @@ def test_cells_equal_plain_statistics_of_person_means(occasions):
                 if c.service is not None and (c.period, c.measure) == (cell.period, cell.measure)
             ]
             assert cell.n == sum(parts)
+
+
+def test_means_of_disjoint_people_combine_into_the_means_of_everyone():
+    rows = [
+        (p, p % 2, f"2026-{10 + (p + m) % 2}", measure, float(p * 3 + m))
+        for p in range(12)
+        for m, measure in enumerate((HOPE, WHO5, HOPE))
+    ]
+    everyone = means_of(rows, consenting=range(12))
+    parts = [
+        means_of([r for r in rows if r[0] < 5], consenting=range(12)),
+        means_of([r for r in rows if r[0] >= 5 and r[3] == WHO5], consenting=range(12)),
+        means_of([r for r in rows if r[0] >= 5 and r[3] == HOPE], consenting=range(12)),
+    ]
+    combined = combine_means(parts)
+    assert combined.periods == everyone.periods
+    assert combined.measures == everyone.measures
+    for name in ("period", "measure", "service", "person", "mean", "occasions"):
+        assert getattr(combined, name).tolist() == getattr(everyone, name).tolist(), name
+    assert cohort_cells(means=combined) == cohort_cells(means=everyone)

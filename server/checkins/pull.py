@@ -65,16 +65,24 @@ def pull_changes(
             UNREADABLE_CURSOR, details={"cursor": ["not a cursor from this server"]}
         ) from None
     user_id = actor.user_id
+
+    def page(after: int) -> list[Any]:
+        return session.execute(
+            sa.select(*VERSION_COLUMNS)
+            .where(Checkin.user_id == user_id, Checkin.seq > after)
+            .order_by(Checkin.seq)
+            .limit(limit + 1)
+        ).all()
+
+    # Rows first, then the feed: on PostgreSQL each statement sees what was committed when
+    # it started, so a purge that removed a tombstone from this page is always visible in
+    # the feed row read afterwards, and the cursor resets instead of passing it silently.
+    rows = page(after)
     last_seq, purged_below_seq, live_count = feed_position(session, user_id)
     reset = needs_reset(after, last_seq=last_seq, purged_below_seq=purged_below_seq)
     if reset:
         after = 0
-    rows = session.execute(
-        sa.select(*VERSION_COLUMNS)
-        .where(Checkin.user_id == user_id, Checkin.seq > after)
-        .order_by(Checkin.seq)
-        .limit(limit + 1)
-    ).all()
+        rows = page(after)
     more = len(rows) > limit
     versions = [Version.from_row(row) for row in rows[:limit]]
     keys = session_keys(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,8 +32,8 @@ def purge_tombstones(session: Session, *, now: datetime, retention: timedelta) -
         # selected above are exactly the rows deleted here.
         result = session.execute(sa.delete(Checkin).where(old_tombstone))
         purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        feeds = CheckinFeed.__table__
-        below = sa.bindparam("below")
+        feeds = cast(sa.Table, CheckinFeed.__table__)
+        below: sa.BindParameter[int] = sa.bindparam("below")
         session.execute(
             sa.update(feeds)
             .where(feeds.c.user_id == sa.bindparam("owner"))

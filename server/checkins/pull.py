@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,7 +67,7 @@ def pull_changes(
         ) from None
     user_id = actor.user_id
 
-    def page(after: int) -> list[Any]:
+    def page(after: int) -> Sequence[Any]:
         return session.execute(
             sa.select(*VERSION_COLUMNS)
             .where(Checkin.user_id == user_id, Checkin.seq > after)

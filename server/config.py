@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # which version is current (0: the newest).
     "KEYS": "",
     "KEYS_CURRENT": 0,
+    # Hours erasures wait before the scheduler rotates the key and retires the versions
+    # that wrapped the erased data keys (one rotation covers every erasure in the wait).
+    "ERASURE_ROTATION_HOURS": 24,
     # Days between offers per instrument, e.g. "who5=7,ons4=28" (unset: each definition's).
     "CADENCE_DAYS": "",
     # Scheduling: run the scheduler inside the app (development), how often person

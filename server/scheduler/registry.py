@@ -9,6 +9,7 @@ from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from server.accounts import jobs as account_jobs
 from server.checkins import jobs as checkin_jobs

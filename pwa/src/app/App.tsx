@@ -1,0 +1,152 @@
+// The shell: opens the phone's database, keeps the snapshot fresh, routes between screens.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { openAlongsideDB, wipeAlongsideDB, type AlongsideDB } from '../shared/db';
+import { announce, CHANNEL, type ChannelMessage, type DrainReason } from '../shared/drain-scheduler';
+import { CheckIn } from './CheckIn';
+import { History } from './History';
+import { Join } from './Join';
+import { Nav } from './Nav';
+import { Settings } from './Settings';
+import { SignIn } from './SignIn';
+import { AppContext, EMPTY, readSnapshot, type AppValue, type Snapshot } from './state';
+import { StatusLine } from './StatusLine';
+import { startSyncRunner } from './sync-runner';
+import { UpdateBanner } from './UpdateBanner';
+
+const PUBLIC_ROUTES = new Set(['/signin', '/join']);
+
+function currentPath(): string {
+  return window.location.pathname;
+}
+
+export function App() {
+  const [db, setDb] = useState<AlongsideDB | null>(null);
+  const [data, setData] = useState<Snapshot>(EMPTY);
+  const [loaded, setLoaded] = useState(false);
+  const [path, setPath] = useState(currentPath());
+  const [online, setOnline] = useState(navigator.onLine);
+  const [sending, setSending] = useState(false);
+  const dbRef = useRef<AlongsideDB | null>(null);
+  const runner = useRef<{ drainNow: (reason: DrainReason) => void; stop: () => void } | null>(null);
+
+  const refresh = useCallback(async () => {
+    const current = dbRef.current;
+    if (!current) return;
+    setData(await readSnapshot(current));
+    setLoaded(true);
+  }, []);
+
+  const adopt = useCallback(
+    async (next: AlongsideDB) => {
+      dbRef.current = next;
+      setDb(next);
+      await refresh();
+    },
+    [refresh],
+  );
+
+  useEffect(() => {
+    void openAlongsideDB().then(adopt);
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+      if (event.data.type === 'draining') setSending(event.data.active);
+      else void refresh();
+    };
+    const onPop = () => setPath(currentPath());
+    const onOnline = () => setOnline(true);
+    const onOffline = () => setOnline(false);
+    window.addEventListener('popstate', onPop);
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    return () => {
+      channel.close();
+      window.removeEventListener('popstate', onPop);
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+    };
+  }, [adopt, refresh]);
+
+  const signedIn = Boolean(data.profile);
+  useEffect(() => {
+    if (!signedIn) return undefined;
+    runner.current = startSyncRunner(() => dbRef.current);
+    return () => {
+      runner.current?.stop();
+      runner.current = null;
+    };
+  }, [signedIn]);
+
+  const navigate = useCallback((to: string) => {
+    if (to !== currentPath()) window.history.pushState(null, '', to);
+    setPath(to);
+    window.scrollTo(0, 0);
+  }, []);
+
+  const value = useMemo<AppValue | null>(
+    () =>
+      db && {
+        db,
+        data,
+        online,
+        sending,
+        refresh,
+        navigate,
+        adopt,
+        sync: (reason) => runner.current?.drainNow(reason),
+        wipe: async () => {
+          runner.current?.stop();
+          runner.current = null;
+          await wipeAlongsideDB(db);
+          await adopt(await openAlongsideDB());
+          announce({ type: 'changed' });
+        },
+      },
+    [db, data, online, sending, refresh, navigate, adopt],
+  );
+
+  // Routes that need the person signed in send them to sign in; the public ones go home once
+  // they are (unless they are signing in again to the same account).
+  useEffect(() => {
+    if (!loaded) return;
+    if (!signedIn && !PUBLIC_ROUTES.has(path)) navigate('/signin');
+    else if (signedIn && path === '/join') navigate('/');
+    else if (signedIn && path === '/signin' && !data.needsSignIn) navigate('/');
+  }, [loaded, signedIn, path, data.needsSignIn, navigate]);
+
+  if (!value || !loaded) {
+    return (
+      <main id="main" class="page">
+        <p role="status">Opening Alongside…</p>
+      </main>
+    );
+  }
+
+  let screen;
+  let title;
+  const editMatch = /^\/checkin\/([0-9a-f-]{36})$/.exec(path);
+  if (path === '/signin') [screen, title] = [<SignIn />, 'Sign in'];
+  else if (path === '/join') [screen, title] = [<Join />, 'Join'];
+  else if (!signedIn) [screen, title] = [null, ''];
+  else if (path === '/history') [screen, title] = [<History />, 'History'];
+  else if (path === '/settings') [screen, title] = [<Settings />, 'Settings'];
+  else if (editMatch) [screen, title] = [<CheckIn key={editMatch[1]} editing={editMatch[1]!} />, 'Edit check-in'];
+  else [screen, title] = [<CheckIn key="new" editing={null} />, 'Check in'];
+  document.title = title ? `${title} · Alongside` : 'Alongside';
+
+  return (
+    <AppContext.Provider value={value}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <p class="brand">Alongside</p>
+        {signedIn && <Nav path={path} />}
+      </header>
+      <UpdateBanner />
+      {signedIn && <StatusLine />}
+      <main id="main" class="page" tabIndex={-1}>
+        {screen}
+      </main>
+    </AppContext.Provider>
+  );
+}

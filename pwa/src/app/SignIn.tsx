@@ -1,0 +1,72 @@
+import { useState } from 'preact/hooks';
+import { openAlongsideDB } from '../shared/db';
+import { explain } from './errors';
+import { Field } from './Field';
+import { signIn } from './session';
+import { useApp } from './state';
+
+/** Sign in with a username and password. */
+export function SignIn() {
+  const { db, adopt, navigate, data, sync } = useApp();
+  const [username, setUsername] = useState(data.profile?.username ?? '');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const target = await signIn(db, username.trim(), password, () => openAlongsideDB());
+      await adopt(target);
+      navigate('/');
+      sync('manual');
+    } catch (failure) {
+      setError(explain(failure).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="signin-title">
+      <h1 id="signin-title">Sign in</h1>
+      {data.needsSignIn && (
+        <p>Your session ended. Sign in again; check-ins saved on this phone are kept.</p>
+      )}
+      <form onSubmit={submit} noValidate>
+        <Field id="username" label="Username" value={username} onInput={setUsername} autoComplete="username" required />
+        <Field
+          id="password"
+          label="Password"
+          type="password"
+          value={password}
+          onInput={setPassword}
+          autoComplete="current-password"
+          required
+        />
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="button primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p>
+        New here, with an invite code from your peer worker?{' '}
+        <a
+          href="/join"
+          onClick={(event) => {
+            event.preventDefault();
+            navigate('/join');
+          }}
+        >
+          Join with an invite
+        </a>
+      </p>
+    </section>
+  );
+}

@@ -87,7 +87,7 @@ def rotate_command(retire_old: bool, batch_size: int) -> None:
             live=live,
             now=utcnow(),
             batch_size=batch_size,
-            retire_old=retire_old,
+            retire="old" if retire_old else "none",
             after_batch=progress,
         )
     except crypto.KeyProblem as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from server.keys.source import KeySource
 DEFAULT_BATCH_SIZE = 500
 
 AfterBatch = Callable[[int], None]
+Retire = Literal["none", "old", "erased"]
 
 
 def _no_report(_rewrapped: int) -> None:
@@ -147,20 +149,20 @@ def rotate(
     live: sealing.LiveKeyRing,
     now: datetime,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    retire_old: bool = False,
-    retire_up_to: int | None = None,
+    retire: Retire = "none",
     after_batch: AfterBatch = _no_report,
 ) -> RotationReport:
     """Add a new current KEK (unless an interrupted rotation is being finished) and re-wrap.
 
-    With ``retire_old`` every other version is retired afterwards; with ``retire_up_to``
-    only versions up to it (those that wrapped erased data keys).
+    ``retire="old"`` then retires every other version; ``"erased"`` only versions up to the
+    newest one that wrapped an erased data key (an older backup may hold it under any of them).
+    Either way, a current version that wrapped an erased key is replaced first.
     """
     with source.exclusive():
         ring = source.load()
-        counts = wrapped_counts(session)
-        unfinished = any(version != ring.current for version in counts)
-        must_replace = retire_up_to is not None and ring.current <= retire_up_to
+        unfinished = any(version != ring.current for version in wrapped_counts(session))
+        due = [version for version in retirements_due(session) if version in ring.keys]
+        must_replace = retire != "none" and bool(due) and ring.current <= max(due)
         report = RotationReport(current=ring.current)
         if source.writable and (must_replace or not unfinished):
             ring = ring.with_new_key()
@@ -170,15 +172,19 @@ def rotate(
         report.rewrapped = rewrap_all(
             session, ring=ring, batch_size=batch_size, now=now, after_batch=after_batch
         )
-        if retire_old or retire_up_to is not None:
-            for version in ring.versions:
-                if version == ring.current or (retire_up_to is not None and version > retire_up_to):
-                    continue
-                if _retire(session, source=source, live=live, version=version):
-                    report.retired.append(version)
-                else:
-                    report.removable.append(version)
+        for version in _to_retire(ring, retire, due):
+            if _retire(session, source=source, live=live, version=version):
+                report.retired.append(version)
+            else:
+                report.removable.append(version)
         return report
+
+
+def _to_retire(ring: crypto.KeyRing, retire: Retire, due: list[int]) -> list[int]:
+    if retire == "none" or (retire == "erased" and not due):
+        return []
+    newest = max(due) if retire == "erased" else ring.current
+    return [v for v in ring.versions if v != ring.current and v <= newest]
 
 
 def prune_retirements_due(session: Session, *, ring: crypto.KeyRing) -> int:

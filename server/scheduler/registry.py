@@ -12,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from server.accounts import jobs as account_jobs
+from server.erasure import jobs as erasure_jobs
 from server.checkins import jobs as checkin_jobs
 from server.scheduler.jobs import JobContext, JobFunction
 
@@ -50,6 +51,21 @@ def purge_tombstones(context: JobContext) -> dict[str, int]:
     return stats
 
 
+def erasure_rotation(context: JobContext) -> dict[str, int]:
+    """After erasures, rotate the key and retire the versions that wrapped erased data keys."""
+    wait = timedelta(hours=context.config["ERASURE_ROTATION_HOURS"])
+    stats = erasure_jobs.rotate_after_erasures(context.session, now=context.now, wait=wait)
+    context.session.commit()
+    context.progress(1, 1)
+    return stats
+
+
+def _hourly(config: Mapping[str, Any]) -> BaseTrigger:
+    # Checks are cheap; the wait before rotating is ERASURE_ROTATION_HOURS, so the erasure
+    # horizon is that plus at most this hour (README, security).
+    return IntervalTrigger(hours=1, timezone="UTC")
+
+
 def _nightly(minute: int) -> Callable[[Mapping[str, Any]], BaseTrigger]:
     def trigger(config: Mapping[str, Any]) -> BaseTrigger:
         return CronTrigger(hour=config["NIGHTLY_HOUR_UTC"], minute=minute, timezone="UTC")
@@ -59,6 +75,7 @@ def _nightly(minute: int) -> Callable[[Mapping[str, Any]], BaseTrigger]:
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("housekeeping", housekeeping, _nightly(45), "ended sessions, spent invites, counters"),
+    JobSpec("erasure-rotation", erasure_rotation, _hourly, "retire keys that wrapped erased data"),
     JobSpec("purge-tombstones", purge_tombstones, _nightly(50), "tombstones and sync records"),
 )
 

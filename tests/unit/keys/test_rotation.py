@@ -16,6 +16,7 @@ from server.extensions import db
 from server.keys import rotation
 from server.keys.source import app_key_source
 from tests.support.factories import make_user
+from tests.unit.keys.apps import env_spec
 
 
 def add_people(app, count, prefix="person"):
@@ -157,10 +158,6 @@ def test_another_process_picks_up_a_rotated_key_file_without_restarting(keyed_ap
     add_people(running, 1, prefix="late")
     assert versions_in_use(running) == {2: 3}
     assert names(running) == {"early0": "Early 0", "early1": "Early 1", "late0": "Late 0"}
-
-
-def env_spec(*versions):
-    return ",".join(f"{v}:{base64.b64encode(bytes([v]) * 32).decode()}" for v in versions)
 
 
 def test_with_environment_keys_rotate_rewraps_onto_the_current_version_and_advises(keyed_app):

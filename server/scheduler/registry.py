@@ -12,8 +12,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from server.accounts import jobs as account_jobs
-from server.erasure import jobs as erasure_jobs
 from server.checkins import jobs as checkin_jobs
+from server.erasure import jobs as erasure_jobs
 from server.scheduler.jobs import JobContext, JobFunction
 
 

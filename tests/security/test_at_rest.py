@@ -1,0 +1,132 @@
+"""Proof against the real files: what people write through the API is not on disk in the clear.
+
+Marker strings go in through the API (display name, device name, check-in note and answers),
+then the raw SQLite bytes (main file and write-ahead log) or, on PostgreSQL, a
+``COPY ... TO STDOUT`` of every table are searched for them, as text and as hex (PostgreSQL
+prints bytea as hex). After ``erase-user`` and a rotation, the erased person's ciphertext in a
+copy taken before the erasure opens with no key the server holds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from server.accounts.models import Role, User
+from server.extensions import db
+from tests.support.api import SignedInClient, sign_in
+from tests.support.checkins import (
+    CHECKIN_ANSWERS,
+    PUSH,
+    WHO5_ANSWERS,
+    checkin_data,
+    push_body,
+    put,
+)
+from tests.support.factories import PASSWORD, make_user
+from tests.unit.erasure.backups import assert_unopenable
+
+USERNAME = "sam-at-rest"  # plain by design: sign-in looks it up
+NAME = "Samira Quellmarker-5521"
+DEVICE = "Quellmarker phone 8830"
+NOTE = "Quellmarker note: slept badly, walked by the canal 3391"
+# Answer item ids only ever appear inside sealed check-in content and scores.
+ANSWER_MARKERS = ('"hope_self_care":8', '"who5_cheerful":3', "trust_peer_worker")
+MARKERS = ("Quellmarker", NAME, DEVICE, NOTE, *ANSWER_MARKERS)
+
+
+def write_markers(app) -> SignedInClient:
+    """Register and check in through the API only, as the phone would."""
+    with app.app_context():
+        make_user(db.session, Role.PEER_WORKER, username="pat-at-rest")
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    code = sign_in(client, "pat-at-rest").post("/api/v1/invites", json={}).get_json()["code"]
+    registered = client.post(
+        "/api/v1/auth/register",
+        json={
+            "invite_code": code,
+            "username": USERNAME,
+            "password": PASSWORD,
+            "display_name": NAME,
+            "device_name": DEVICE,
+        },
+    )
+    assert registered.status_code == 201, registered.get_json()
+    sam = SignedInClient(client=client, token=registered.get_json()["token"], body={})
+    both = [
+        {"instrument": "alongside-checkin", "version": 1, "answers": dict(CHECKIN_ANSWERS)},
+        {"instrument": "who5", "version": 1, "answers": dict(WHO5_ANSWERS)},
+    ]
+    pushed = sam.post(PUSH, json=push_body(put(data=checkin_data(note=NOTE, responses=both))))
+    assert pushed.status_code == 200, pushed.get_json()
+    assert [r["status"] for r in pushed.get_json()["results"]] == ["applied"]
+    return sam
+
+
+def sqlite_bytes(url: str) -> bytes:
+    main = Path(url.removeprefix("sqlite:///"))
+    parts = [main, main.with_name(main.name + "-wal"), main.with_name(main.name + "-journal")]
+    return b"".join(path.read_bytes() for path in parts if path.exists())
+
+
+def postgres_dump(url: str) -> bytes:
+    engine = sa.create_engine(url)
+    dump = []
+    with engine.connect() as connection:
+        tables = sa.inspect(connection).get_table_names()
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            for table in tables:
+                with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                    dump.extend(bytes(block) for block in copy)
+    engine.dispose()
+    assert tables, "no tables found to dump"
+    return b"".join(dump)
+
+
+def stored_bytes(backend: str, url: str) -> bytes:
+    return sqlite_bytes(url) if backend == "sqlite" else postgres_dump(url)
+
+
+def assert_no_markers(stored: bytes) -> None:
+    # The scan must be able to see plain text at all: the username is stored plain.
+    assert USERNAME.encode() in stored
+    lowered = stored.lower()
+    for marker in MARKERS:
+        raw = marker.encode("utf-8")
+        assert raw.lower() not in lowered, marker
+        assert raw.hex().encode() not in lowered, marker
+        assert json.dumps(marker)[1:-1].encode().lower() not in lowered, marker
+
+
+@pytest.fixture
+def app(keyed_app):
+    return keyed_app()
+
+
+def test_markers_written_through_the_api_are_not_in_the_stored_bytes(
+    app, committed_database, backup
+):
+    sam = write_markers(app)
+    # They are really there: the person reads them back through the API.
+    (pulled,) = sam.get("/api/v1/sync/pull").get_json()["changes"]
+    assert pulled["data"]["note"] == NOTE
+
+    assert_no_markers(stored_bytes(committed_database.backend, committed_database.url))
+
+    with app.app_context():
+        sam_id = db.session.scalar(sa.select(User.id).where(User.username == USERNAME))
+        db.session.remove()
+    before_erasure = backup()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["erase-user", USERNAME, "--yes"]).exit_code == 0
+    rotated = runner.invoke(args=["keys", "rotate", "--retire-old"])
+    assert rotated.exit_code == 0, rotated.output
+
+    # Name, device label, check-in content and scores: none opens with what the server holds.
+    assert assert_unopenable(app, before_erasure, sam_id) >= 4

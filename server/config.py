@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 50,
     "PASSWORD_MIN_LENGTH": 10,
     "RESEARCH_CONSENT_VERSION": "2026-11",
+    # Research exports: the fewest distinct people a published cell may describe (>= 5).
+    "RESEARCH_MIN_CELL": 10,
     # Encryption at rest: "2:<base64>,1:<base64>" (unset: the instance key file), and
     # which version is current (0: the newest).
     "KEYS": "",

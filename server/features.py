@@ -6,6 +6,7 @@ from types import ModuleType
 
 from server import (
     accounts,
+    aggregation,
     api_docs,
     audit,
     checkins,
@@ -14,6 +15,8 @@ from server import (
     health,
     instruments,
     keys,
+    peer,
+    research,
     scheduler,
     serving,
     web,
@@ -29,6 +32,9 @@ FEATURES: tuple[ModuleType, ...] = (
     instruments,
     checkins,
     erasure,
+    aggregation,
+    peer,
+    research,
     demo,
     scheduler,
     web,

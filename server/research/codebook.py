@@ -80,6 +80,7 @@ def manifest(
         "periods": list(periods),
         "measures": list(measures),
         "services": services,
+        "consent_version": consent_version,
         "population": "people with current research consent (version "
         f"{consent_version}) at computation; shared and unshared check-ins alike",
         "disclosure_control": {

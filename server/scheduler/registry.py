@@ -12,8 +12,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from server.accounts import jobs as account_jobs
+from server.aggregation.jobs import refresh_person_summaries
 from server.checkins import jobs as checkin_jobs
 from server.erasure import jobs as erasure_jobs
+from server.research.jobs import refresh_cohort_aggregates
 from server.scheduler.jobs import JobContext, JobFunction
 
 
@@ -73,7 +75,23 @@ def _nightly(minute: int) -> Callable[[Mapping[str, Any]], BaseTrigger]:
     return trigger
 
 
+def _every_summary_interval(config: Mapping[str, Any]) -> BaseTrigger:
+    return IntervalTrigger(minutes=config["SUMMARY_INTERVAL_MINUTES"], timezone="UTC")
+
+
 JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        "person-summaries",
+        refresh_person_summaries,
+        _every_summary_interval,
+        "summaries of people whose check-ins changed",
+    ),
+    JobSpec(
+        "cohort-aggregates",
+        refresh_cohort_aggregates,
+        _nightly(15),
+        "disclosure-controlled research exports",
+    ),
     JobSpec("housekeeping", housekeeping, _nightly(45), "ended sessions, spent invites, counters"),
     JobSpec("erasure-rotation", erasure_rotation, _hourly, "retire keys that wrapped erased data"),
     JobSpec("purge-tombstones", purge_tombstones, _nightly(50), "tombstones and sync records"),

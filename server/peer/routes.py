@@ -1,0 +1,54 @@
+"""Peer worker endpoints: caseload, a person's shared summary, their shared check-ins."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from server.accounts.authentication import current_actor
+from server.clock import utcnow
+from server.extensions import current_session
+from server.peer import service
+from server.peer.schemas import Caseload, CheckinsQuery, PersonSummary, SharedCheckins
+
+blueprint = Blueprint(
+    "peer", __name__, url_prefix="/api/v1/peer", description="A peer worker's caseload"
+)
+
+
+@blueprint.route("/people")
+@blueprint.response(200, Caseload)
+def people() -> dict[str, Any]:
+    """The people linked to you, most in need first."""
+    found = service.caseload(current_session(), actor=current_actor(), now=utcnow())
+    current_session().commit()
+    return {"people": found}
+
+
+@blueprint.route("/people/<uuid:person_id>/summary")
+@blueprint.response(200, PersonSummary)
+def person_summary(person_id: uuid.UUID) -> dict[str, Any]:
+    """A linked person's summary from their shared check-ins: trust, hope, engagement, wellbeing."""
+    found = service.person_summary(
+        current_session(), actor=current_actor(), person_id=person_id, now=utcnow()
+    )
+    current_session().commit()
+    return found
+
+
+@blueprint.route("/people/<uuid:person_id>/checkins")
+@blueprint.arguments(CheckinsQuery, location="query")
+@blueprint.response(200, SharedCheckins)
+def person_checkins(query: dict[str, Any], person_id: uuid.UUID) -> dict[str, Any]:
+    """A linked person's shared check-ins with their notes, newest first."""
+    found = service.shared_checkins(
+        current_session(),
+        actor=current_actor(),
+        person_id=person_id,
+        limit=query["limit"],
+        now=utcnow(),
+    )
+    current_session().commit()
+    return {"checkins": found}

@@ -152,8 +152,13 @@ async function applyOutcome(
     const { rev, seq } = result as { rev?: number; seq?: number };
     if (rev === undefined || seq === undefined) throw new Error('applied result without rev/seq');
     const server = acknowledgedVersion(sent, rev, seq, ctx.deviceId, serverTime, local?.server ?? null);
-    if (local) await checkins.put({ ...local, server });
-    else await checkins.put({ id: sent.id, data: server.data, deleted: server.deleted, changed_at: sent.changed_at, server });
+    if (local && !stillSame) {
+      // A newer edit is on the phone: keep showing it, remember the server's version.
+      await checkins.put({ ...local, server });
+    } else {
+      // The phone shows exactly what the server now holds.
+      await checkins.put({ id: sent.id, data: server.data, deleted: server.deleted, changed_at: sent.changed_at, server });
+    }
     if (stillSame) {
       await outbox.delete(sent.id);
     } else if (waiting) {
@@ -358,8 +363,8 @@ export async function serverLiveCount(db: AlongsideDB): Promise<number> {
   return all.filter((c) => c.server && !c.server.deleted).length;
 }
 
-function pullPath(cursor: string | null): string {
-  const query = new URLSearchParams({ limit: String(PULL_LIMIT) });
+function pullPath(cursor: string | null, limit: number): string {
+  const query = new URLSearchParams({ limit: String(limit) });
   if (cursor) query.set('cursor', cursor);
   return `${PULL_PATH}?${query.toString()}`;
 }
@@ -367,12 +372,13 @@ function pullPath(cursor: string | null): string {
 /** Fetch one page after the stored cursor and store it; returns the page. */
 export async function pullOnce(
   ctx: SyncContext,
-  options: { replace?: boolean } = {},
+  options: { replace?: boolean; limit?: number } = {},
   state?: SyncState,
 ): Promise<PullResponse> {
   const syncState = state ?? { csrf: null, csrfRefreshed: true };
   const cursor = options.replace ? null : ((await getMeta(ctx.db, 'cursor')) ?? null);
-  const page = (await (await send(ctx, syncState, 'GET', pullPath(cursor))).json()) as PullResponse;
+  const path = pullPath(cursor, options.limit ?? PULL_LIMIT);
+  const page = (await (await send(ctx, syncState, 'GET', path)).json()) as PullResponse;
   await applyPullPage(ctx.db, page, { replace: Boolean(options.replace) || page.reset });
   return page;
 }
@@ -383,7 +389,19 @@ export async function pullAll(ctx: SyncContext, state?: SyncState): Promise<numb
   let redownloaded = false;
   let replace = false;
   for (;;) {
-    const page = await pullOnce(ctx, { replace }, state);
+    let page: PullResponse;
+    try {
+      page = await pullOnce(ctx, { replace }, state);
+    } catch (error) {
+      // A cursor the server cannot read (422) would fail every drain forever: start again
+      // from the beginning, keeping what waits in the outbox.
+      if (error instanceof ApiError && error.status === 422 && !replace && !redownloaded) {
+        redownloaded = true;
+        replace = true;
+        continue;
+      }
+      throw error;
+    }
     replace = false;
     pulled += page.changes.length;
     if (page.more) continue;

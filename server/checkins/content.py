@@ -10,11 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from server.instruments.answers import WHOLE_RESPONSE, answers_to_matrix, validate_answers
+from server.instruments.answers import NOT_APPLICABLE, WHOLE_RESPONSE, validate_answers
 from server.instruments.model import Instrument
 from server.instruments.registry import InstrumentRegistry, UnknownInstrumentError
-from server.scoring.engine import band_label, score_matrix
+from server.scoring.engine import score_matrix
 
 Response = Mapping[str, Any]  # {"instrument", "version", "answers"}, as sync.protocol loads it
 Scores = dict[str, dict[str, Any]]  # domain id -> score_one's dict
@@ -77,7 +78,7 @@ def score_checkins(
 def _score_rows(
     instrument: Instrument, rows: Sequence[tuple[int, Mapping[str, object]]]
 ) -> list[Scores]:
-    values, not_applicable = answers_to_matrix(instrument, [answers for _, answers in rows])
+    values, not_applicable = _answer_matrix(instrument, [answers for _, answers in rows])
     matrix = score_matrix(instrument, values, not_applicable)
     scored: list[Scores] = [{} for _ in rows]
     for rule in instrument.scored:
@@ -85,14 +86,35 @@ def _score_rows(
         raw, score = domain.raw.tolist(), domain.score.tolist()
         band, answered = domain.band.tolist(), domain.answered.tolist()
         prorated, na = domain.prorated.tolist(), domain.not_applicable.tolist()
+        labels = [band.label for band in rule.bands]
         for row in range(len(rows)):
-            # The same fields, types and None-for-NaN as score_one's per-row answer.
+            # The same fields, types and None-for-NaN as score_one's per-row answer
+            # (x != x only for NaN; far cheaper than np.isnan on a Python float).
+            raw_value, score_value, band_index = raw[row], score[row], band[row]
             scored[row][rule.id] = {
-                "raw": None if np.isnan(raw[row]) else raw[row],
-                "score": None if np.isnan(score[row]) else score[row],
-                "band": band_label(rule, band[row]),
+                "raw": None if raw_value != raw_value else raw_value,
+                "score": None if score_value != score_value else score_value,
+                "band": labels[band_index] if band_index >= 0 else None,
                 "answered": answered[row],
                 "prorated": prorated[row],
                 "not_applicable": na[row],
             }
     return scored
+
+
+def _answer_matrix(
+    instrument: Instrument, responses: Sequence[Mapping[str, object]]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """``answers_to_matrix`` for answers check_responses already passed (so no second check)."""
+    columns = {item_id: column for column, item_id in enumerate(instrument.item_ids)}
+    values = np.full((len(responses), len(columns)), np.nan)
+    not_applicable = np.zeros(values.shape, dtype=bool)
+    for row, answers in enumerate(responses):
+        for item_id, value in answers.items():
+            if value is None:
+                continue
+            if value == NOT_APPLICABLE:
+                not_applicable[row, columns[item_id]] = True
+            else:
+                values[row, columns[item_id]] = float(value)  # type: ignore[arg-type]
+    return values, not_applicable

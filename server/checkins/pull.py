@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,15 +47,19 @@ def needs_reset(after: int, *, last_seq: int, purged_below_seq: int) -> bool:
     return after + 1 < purged_below_seq or after > last_seq
 
 
-def pull_changes(
-    session: Session,
-    *,
-    actor: Actor,
-    cursor: str | None,
-    limit: int = PULL_LIMIT_DEFAULT,
-    instruments_etag: str,
-) -> dict[str, Any]:
-    """The actor's check-ins changed after ``cursor`` (at most ``limit``), as the pull response."""
+@dataclass(frozen=True)
+class PullPage:
+    """One page of a person's feed: versions still sealed, and the page's bookkeeping."""
+
+    versions: list[Version]
+    cursor: str
+    more: bool
+    live_count: int
+    reset: bool
+
+
+def pull_page(session: Session, *, actor: Actor, cursor: str | None, limit: int) -> PullPage:
+    """The actor's check-ins changed after ``cursor``, at most ``limit``, in seq order."""
     require_service_user(actor)
     if not 1 <= limit <= PULL_LIMIT_MAX:
         raise InvalidInput(
@@ -84,15 +90,54 @@ def pull_changes(
     if reset:
         after = 0
         rows = page(after)
-    more = len(rows) > limit
     versions = [Version.from_row(row) for row in rows[:limit]]
+    return PullPage(
+        versions=versions,
+        cursor=encode_cursor(versions[-1].seq if versions else after),
+        more=len(rows) > limit,
+        live_count=live_count,
+        reset=reset,
+    )
+
+
+def pull_changes(
+    session: Session,
+    *,
+    actor: Actor,
+    cursor: str | None,
+    limit: int = PULL_LIMIT_DEFAULT,
+    instruments_etag: str,
+) -> dict[str, Any]:
+    """The pull response (PROTOCOL.md) for the actor's changes after ``cursor``."""
+    found = pull_page(session, actor=actor, cursor=cursor, limit=limit)
     keys = session_keys(session)
-    changes = [version.open(keys).pulled() for version in versions]
     return {
-        "changes": changes,
-        "cursor": encode_cursor(versions[-1].seq if versions else after),
-        "more": more,
-        "live_count": live_count,
-        "reset": reset,
+        "changes": [version.open(keys).pulled() for version in found.versions],
+        **_bookkeeping(found, instruments_etag),
+    }
+
+
+def pull_changes_json(
+    session: Session,
+    *,
+    actor: Actor,
+    cursor: str | None,
+    limit: int = PULL_LIMIT_DEFAULT,
+    instruments_etag: str,
+) -> str:
+    """``pull_changes`` as JSON text, built without parsing the sealed JSON (the route's path)."""
+    found = pull_page(session, actor=actor, cursor=cursor, limit=limit)
+    keys = session_keys(session)
+    changes = ",".join(version.pulled_json(keys) for version in found.versions)
+    rest = json.dumps(_bookkeeping(found, instruments_etag), separators=(",", ":"))
+    return f'{{"changes":[{changes}],{rest[1:]}'
+
+
+def _bookkeeping(found: PullPage, instruments_etag: str) -> dict[str, Any]:
+    return {
+        "cursor": found.cursor,
+        "more": found.more,
+        "live_count": found.live_count,
+        "reset": found.reset,
         "instruments_etag": instruments_etag,
     }

@@ -52,7 +52,7 @@ def push() -> Response:
 def pull(query: dict[str, Any]) -> Response:
     """Your check-ins changed after the cursor, from every device, oldest change first."""
     actor = require(Role.SERVICE_USER)
-    body = service.pull_changes(
+    body = service.pull_changes_json(
         current_session(),
         actor=actor,
         cursor=query["cursor"],
@@ -60,7 +60,7 @@ def pull(query: dict[str, Any]) -> Response:
         instruments_etag=served_instruments().etag,
     )
     current_session().rollback()  # read only: end the transaction before answering
-    return jsonify(body)
+    return Response(body, mimetype="application/json")
 
 
 @export_blp.route("/export")

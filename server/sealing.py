@@ -212,11 +212,13 @@ class SessionKeys:
         self, context: bytes, *, row_id: uuid.UUID, user_id: uuid.UUID, plaintext: bytes
     ) -> bytes:
         """Seal bytes for one field of one row (for bulk writes that bypass the ORM)."""
-        return self.key_for(user_id, create=True).seal(plaintext, context, row_id, user_id)
+        key = self._keys.get(user_id) or self.key_for(user_id, create=True)
+        return key.seal(plaintext, context, row_id, user_id)
 
     def open(self, context: bytes, *, row_id: uuid.UUID, user_id: uuid.UUID, token: bytes) -> bytes:
         """Open one field of one row (for bulk reads that bypass the ORM)."""
-        return self.key_for(user_id).open(token, context, row_id, user_id)
+        key = self._keys.get(user_id) or self.key_for(user_id)  # the cache hit inline: hot path
+        return key.open(token, context, row_id, user_id)
 
 
 def forget_everywhere(user_id: uuid.UUID) -> None:

@@ -120,10 +120,12 @@ def push_changes(
     device_id, raw_changes = read_push_envelope(body)
     now = now.astimezone(UTC)
     user_id = actor.user_id
+    # The lock comes first: it also serialises creating the person's data key on a first
+    # push from two devices at once.
+    last_seq, live_count = _lock_feed(session, user_id)
     keys = session_keys(session)
     keys.key_for(user_id, create=True)
     session.flush()  # a new data key must outlive a rolled-back savepoint below
-    last_seq, live_count = _lock_feed(session, user_id)
     change_ids = [uuid.UUID(raw["change_id"]) for raw in raw_changes]
     records = _load_records(session, user_id, change_ids)
     for attempt in range(_ATTEMPTS):

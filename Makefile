@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench help pwa pwa-check
+.PHONY: run test lint format bench help pwa pwa-check e2e
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://127.0.0.1:5000"
 	@echo "make test   - install everything the tests need and run the whole suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make pwa    - build the web app into pwa/dist (make run and make test do this)"
+	@echo "make e2e    - only the browser tests (headless Debian Chromium, real server)"
 	@echo "make bench  - run the benchmarks in bench/ (see bench/README.md)"
 
 $(BIN)/python:
@@ -56,6 +57,9 @@ run: $(INSTALLED) $(PWA_BUILT)
 test: $(INSTALLED) $(PWA_BUILT) pwa-check
 	$(BIN)/ruff check server sync tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+e2e: $(INSTALLED) $(PWA_BUILT)
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check server sync tests bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -16,8 +17,10 @@ from server.accounts.actor import Actor
 from server.accounts.models import Role, Service, User
 from server.audit import service as audit
 from server.audit.service import SYSTEM
+from server.checkins.demo import load_demo_checkins
 from server.clock import utcnow
 from server.extensions import current_session
+from server.instruments import current_registry
 
 DEMO_SERVICE = "Riverside Peer Support (demo)"
 CREDENTIALS_FILE = "demo-accounts.txt"
@@ -89,6 +92,21 @@ def load_demo_accounts(
     return passwords
 
 
+def _load_checkins() -> Counter[str]:
+    """8-12 weeks of check-ins for each demo person, through the real push path."""
+    session = current_session()
+    demo_service = session.scalars(sa.select(Service).where(Service.name == DEMO_SERVICE)).one()
+    usernames = [username for username, role in DEMO_ACCOUNTS if role is Role.SERVICE_USER]
+    people = list(session.scalars(sa.select(User).where(User.username.in_(usernames))))
+    return load_demo_checkins(
+        session,
+        people=sorted(people, key=lambda person: person.username),
+        anchor=demo_service.created_at,
+        registry=current_registry(),
+        now=utcnow(),
+    )
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -107,6 +125,12 @@ def demo_command() -> None:
     else:
         passwords = _read_credentials()
         click.echo("Demo data is already loaded.")
+    # Every run: the check-ins are fixed changes, so a repeat stores nothing twice.
+    statuses = _load_checkins()
+    current_session().commit()
+    click.echo(
+        f"Demo check-ins: {statuses['applied']} stored, {statuses['duplicate']} already there."
+    )
     click.echo(f"Demo accounts (also in {_credentials_path()}):")
     roles = dict(DEMO_ACCOUNTS)
     for username, password in passwords.items():

@@ -7,6 +7,8 @@ import { VitePWA } from 'vite-plugin-pwa';
 export default defineConfig({
   // JSX compiles to Preact's automatic runtime (no React, no preset plugin needed).
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // `npm run dev`: the API comes from `make run`'s server.
+  server: { proxy: { '/api': 'http://127.0.0.1:5000' } },
   build: {
     target: 'es2020',
     // Served by Flask with immutable caching under /assets/ (server/web.py).

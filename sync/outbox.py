@@ -124,6 +124,7 @@ class LocalStore:
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._connection.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._depth = 0
         with self.transaction() as db:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -131,14 +132,28 @@ class LocalStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One local transaction: everything inside commits together or not at all."""
+        """One local transaction: everything inside commits together or not at all.
+
+        Nested calls join the outer transaction, so a caller can make many changes atomic
+        (and fast: one commit for a whole bulk import).
+        """
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._connection
+                finally:
+                    self._depth -= 1
+                return
             self._connection.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._connection
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             self._connection.execute("COMMIT")
 
     def close(self) -> None:

@@ -135,12 +135,26 @@ class Site:
 
 
 @pytest.fixture
-def site(live_server: Callable[..., LiveServer]) -> Iterator[Site]:
-    server = live_server(workers=2, threads=2)
-    with CuttableProxy(server.port) as proxy:
+def make_site(live_server: Callable[..., LiveServer]) -> Iterator[Callable[..., Site]]:
+    """Start the real server (with extra environment, if given) behind its own proxy."""
+    proxies: list[CuttableProxy] = []
+
+    def make(extra_env: dict[str, str] | None = None) -> Site:
+        server = live_server(workers=2, threads=2, extra_env=extra_env)
+        proxy = CuttableProxy(server.port).start()
+        proxies.append(proxy)
         built = Site(server=server, proxy=proxy)
         built.add_peer_worker()
-        yield built
+        return built
+
+    yield make
+    for proxy in proxies:
+        proxy.stop()
+
+
+@pytest.fixture
+def site(make_site: Callable[..., Site]) -> Site:
+    return make_site()
 
 
 class CspWatch:

@@ -21,12 +21,17 @@ sync_blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="S
 export_blp = Blueprint("export", __name__, url_prefix="/api/v1/me", description="Your own data")
 
 
+TOO_DEEP = "The body is nested too deeply to read; nothing was stored."
+
+
 def _json_body() -> object:
     """The request body as JSON whatever its content type (400 when it is not JSON)."""
     try:
         return json.loads(request.get_data(cache=False))
     except ValueError:
         raise AlongsideError("The body is not valid JSON.") from None
+    except RecursionError:
+        raise AlongsideError(TOO_DEEP) from None
 
 
 @sync_blp.route("/push", methods=["POST"])
@@ -35,13 +40,17 @@ def _json_body() -> object:
 def push() -> Response:
     """Send up to 500 changes; each gets applied, duplicate, conflict or rejected."""
     actor = require(Role.SERVICE_USER)
-    outcome = service.push_changes(
-        current_session(),
-        actor=actor,
-        body=_json_body(),
-        registry=current_registry(),
-        now=utcnow(),
-    )
+    try:
+        outcome = service.push_changes(
+            current_session(),
+            actor=actor,
+            body=_json_body(),
+            registry=current_registry(),
+            now=utcnow(),
+        )
+    except RecursionError:
+        # JSON nested almost as deep as the parser allows can still be too deep to hash.
+        raise AlongsideError(TOO_DEEP) from None
     current_session().commit()  # only now is "applied" true
     return jsonify(outcome.body())
 

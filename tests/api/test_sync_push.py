@@ -539,3 +539,17 @@ def test_the_latest_device_is_recorded(person, session):
 def test_push_answers_are_never_cached(person):
     response = person.post(PUSH, json=push_body(put()))
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("depth", [400, 900, 990, 5000, 100_000])
+def test_absurdly_nested_json_is_refused_or_rejected_never_a_500(person, session, depth):
+    body = json.dumps(push_body(put()))
+    nested = "[" * depth + "]" * depth
+    body = body.replace('"hope_weeks_ahead": 6', f'"hope_weeks_ahead": {nested}')
+    response = person.post(PUSH, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert response.get_json()["results"][0]["status"] == "rejected"
+    else:
+        assert response.get_json()["message"].startswith("The body is nested too deeply")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Checkin)) == 0

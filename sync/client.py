@@ -41,6 +41,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _encode(value: Any) -> bytes:
+    # UTF-8 as is: a note in any script costs its real size, not six bytes per character.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def _parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -57,6 +62,7 @@ class DrainReport:
     repushed: int = 0
     pulled: int = 0
     pages: int = 0
+    reset: bool = False
     redownloaded: bool = False
     statuses: list[str] = field(default_factory=list)
 
@@ -65,6 +71,7 @@ class DrainReport:
         for name in ("applied", "duplicates", "conflicts", "rejected", "repushed", "pulled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.pages += other.pages
+        self.reset = self.reset or other.reset
         self.redownloaded = self.redownloaded or other.redownloaded
         self.statuses.extend(other.statuses)
         return self
@@ -179,7 +186,7 @@ class SyncClient:
         batch: list[OutboxEntry] = []
         size = len(self._envelope([]))
         for entry in entries:
-            entry_size = len(json.dumps(entry.wire(), separators=(",", ":"))) + 1
+            entry_size = len(_encode(entry.wire())) + 1
             full = len(batch) >= self.max_batch_changes or size + entry_size > self.max_batch_bytes
             if batch and full:
                 yield batch
@@ -190,8 +197,7 @@ class SyncClient:
             yield batch
 
     def _envelope(self, entries: list[OutboxEntry]) -> bytes:
-        body = {"device_id": self.device_id, "changes": [entry.wire() for entry in entries]}
-        return json.dumps(body, separators=(",", ":")).encode("utf-8")
+        return _encode({"device_id": self.device_id, "changes": [e.wire() for e in entries]})
 
     def _push_batch(self, batch: list[OutboxEntry], report: DrainReport) -> None:
         body = self._envelope(batch)
@@ -285,6 +291,7 @@ class SyncClient:
                 page["changes"], cursor=page["cursor"], replace_all=replace_all or page["reset"]
             )
             replace_all = False
+            report.reset = report.reset or bool(page["reset"])
             report.pages += 1
             report.pulled += len(page["changes"])
             self._check_instruments(page.get("instruments_etag"))

@@ -53,7 +53,18 @@ def test_the_shell_is_served_at_the_root_and_revalidated(web):
     assert response.mimetype == "text/html"
     assert b"<div id=app>" in response.data
     assert response.headers["Cache-Control"] == "no-cache"
-    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    csp = response.headers["Content-Security-Policy"]
+    # The built app needs its own scripts, styles, manifest and worker; nothing inline.
+    for directive in (
+        "script-src 'self'",
+        "style-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "connect-src 'self'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
 
 
 @pytest.mark.parametrize(

@@ -14,14 +14,24 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 def test_join_with_an_invite_and_check_in_online(site, new_context, csp):
     page = csp.attach(new_context().new_page())
     join(page, site, "sam-online")
+    page.get_by_label("I have not been in touch with my peer worker since last time").first.check()
     check_in(page, hope=7, active_days=3, note="a walk by the river")
     expect(page.locator(STATUS)).to_have_text("All saved")
 
     (stored,) = site.checkins_of("sam-online")
     assert hope_of(stored) == 7
+    answers = stored["data"]["responses"][0]["answers"]
+    assert answers["trust_peer_worker"] == "na"  # "not applicable", where the item allows it
     assert stored["data"]["note"] == "a walk by the river"
     assert stored["data"]["shared"] is False  # off unless the person turns it on
     assert stored["rev"] == 1
+
+    # Sharing is the person's choice, made per check-in.
+    page.get_by_label("Share this check-in with my peer worker").check()
+    check_in(page, hope=8, active_days=4)
+    expect(page.locator(STATUS)).to_have_text("All saved")
+    shared = [c["data"]["shared"] for c in site.checkins_of("sam-online")]
+    assert sorted(shared) == [False, True]
 
     # The check-in screen as a phone shows it, kept as a test artefact.
     go(page, "History")
@@ -46,7 +56,7 @@ def test_offline_check_ins_and_an_edit_reach_the_server_once_each(site, new_cont
     for hope, days in ((2, 1), (4, 2), (6, 3)):
         check_in(page, hope=hope, active_days=days)
     expect(page.locator(STATUS)).to_have_text(
-        "Offline — 3 check-ins will send when you're back online."
+        "Offline. 3 check-ins waiting to send when you're back online."
     )
     go(page, "History")
     page.get_by_role("button", name="Edit check-in of").first.click()
@@ -58,7 +68,7 @@ def test_offline_check_ins_and_an_edit_reach_the_server_once_each(site, new_cont
     page.reload()
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     expect(page.locator(".checkin-card")).to_have_count(3)
-    expect(page.locator(STATUS)).to_contain_text("3 check-ins will send")
+    expect(page.locator(STATUS)).to_contain_text("3 check-ins waiting to send")
     assert site.checkins_of("sam-offline") == []
 
     site.proxy.restore()
@@ -118,6 +128,26 @@ def test_every_screen_passes_axe_without_serious_violations(site, new_context):
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     found["settings"] = _serious(page)
     assert found == {screen: [] for screen in found}
+
+
+def test_the_check_in_works_from_the_keyboard(site, new_context):
+    page = new_context().new_page()
+    join(page, site, "sam-keys")
+    page.reload()
+    expect(page.get_by_role("heading", name="Check in", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # into the first question's radio group
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#alongside-checkin--trust_peer_worker-2")).to_be_checked()
+    page.get_by_role("button", name="Save check-in").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Saved on this phone")).to_be_visible()
+    expect(page.locator(STATUS)).to_have_text("All saved")
+    (stored,) = site.checkins_of("sam-keys")
+    assert stored["data"]["responses"][0]["answers"] == {"trust_peer_worker": 2}
 
 
 def test_the_check_in_fits_320_px_with_large_targets(site, new_context):

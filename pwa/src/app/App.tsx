@@ -80,6 +80,8 @@ export function App() {
     if (to !== currentPath()) window.history.pushState(null, '', to);
     setPath(to);
     window.scrollTo(0, 0);
+    // A new screen: move focus to its content, as a page load would for screen readers.
+    window.requestAnimationFrame(() => document.getElementById('main')?.focus({ preventScroll: true }));
   }, []);
 
   const value = useMemo<AppValue | null>(

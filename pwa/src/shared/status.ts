@@ -35,9 +35,9 @@ export function describeStatus(input: SyncStatusInput): SyncStatus {
   }
   if (!input.online) {
     const what = waiting
-      ? `${checkins(waiting)} will send when you're back online.`
+      ? `${checkins(waiting)} waiting to send when you're back online.`
       : 'Your check-ins are saved on this phone.';
-    return { text: `Offline — ${what}${attention}`, tone: 'waiting' };
+    return { text: `Offline. ${what}${attention}`, tone: 'waiting' };
   }
   if (waiting && input.sending) {
     return { text: `Sending ${checkins(waiting)}…${attention}`, tone: 'busy' };

@@ -24,7 +24,7 @@ from server.accounts.service import canonical_username
 from server.audit import service as audit
 from server.audit.service import AuditActor
 from server.database import Base
-from server.errors import Forbidden, NotFound, RateLimited
+from server.errors import Conflict, Forbidden, NotFound, RateLimited
 from server.keys import rotation
 from server.keys.models import UserKey
 
@@ -92,12 +92,20 @@ def erase_user(
         raise NotFound("No such account.")
     rows = rows_to_erase(session, user_id=user_id)
     key = session.get(UserKey, user_id)
-    if key is not None:
-        # Until this version is retired, a backup holding the wrapped key could still open it.
-        rotation.note_retirement_due(session, version=key.kek_version, now=now)
-        session.delete(key)  # the crypto-shredding itself; the cascade below would also do it
-        session.flush()
-    session.execute(sa.delete(User).where(User.id == user_id))
+    try:
+        with session.begin_nested():  # all or nothing, and the session stays usable
+            if key is not None:
+                # Until this version is retired, a backup holding the wrapped key opens it.
+                rotation.note_retirement_due(session, version=key.kek_version, now=now)
+                session.delete(key)  # the crypto-shredding itself (the cascade would too)
+                session.flush()
+            session.execute(sa.delete(User).where(User.id == user_id))
+    except sa.exc.IntegrityError:
+        # A table that refers to users without ON DELETE CASCADE still holds their rows.
+        raise Conflict(
+            "This account cannot be erased: records in another table refer to it without "
+            "cascading. Nothing was erased."
+        ) from None
     session.expire_all()  # loaded rows of this person no longer exist
     sealing.forget_everywhere(user_id)
     report = ErasureReport(

@@ -17,6 +17,7 @@ from server.checkins.models import CheckinFeed
 from server.clock import utcnow
 from server.erasure import service
 from server.erasure.service import ERASED_ACTION
+from server.errors import Conflict
 from server.keys.models import KeyRetirementDue, UserKey
 from server.sealing import session_keys
 from tests.support.factories import make_service_user, make_user
@@ -134,3 +135,20 @@ def test_erase_user_command_asks_first_and_reports(runner, session, sam):
     again = runner.invoke(args=["erase-user", "sam-erase", "--yes"])
     assert again.exit_code != 0
     assert "No account has that username" in again.output
+
+
+def test_a_table_that_refers_to_users_without_cascading_stops_erasure_cleanly(session, sam):
+    sam_id = sam.id
+    column_type = "UUID" if session.connection().dialect.name == "postgresql" else "CHAR(32)"
+    session.execute(
+        sa.text(f"CREATE TABLE erasure_blocker (user_id {column_type} REFERENCES users (id))")
+    )
+    blocker = sa.table("erasure_blocker", sa.column("user_id", sa.Uuid()))
+    session.execute(sa.insert(blocker).values(user_id=sam_id))
+
+    with pytest.raises(Conflict, match="Nothing was erased"):
+        service.erase_user(session, user_id=sam_id, by=SYSTEM, now=utcnow())
+
+    assert count(session, User, id=sam_id) == 1
+    assert count(session, UserKey, user_id=sam_id) == 1
+    assert count(session, KeyRetirementDue) == 0

@@ -179,3 +179,17 @@ def test_with_environment_keys_rotate_rewraps_onto_the_current_version_and_advis
     assert names(keyed_app(KEYS=env_spec(2))) == before
     for version in (1, 2):
         assert base64.b64encode(bytes([version]) * 32).decode() not in result.output
+
+
+def test_with_environment_keys_retire_checks_and_tells_the_operator_to_remove_it(keyed_app):
+    app = keyed_app(KEYS=env_spec(1, 2))
+    add_people(app, 2)  # wrapped under 2, the newest
+    refused = cli(app, "keys", "retire", "2")
+    assert refused.exit_code != 0
+    assert "current" in refused.output
+    allowed = cli(app, "keys", "retire", "1")
+    assert allowed.exit_code == 0, allowed.output
+    assert "remove them from ALONGSIDE_KEYS" in allowed.output
+    status = cli(app, "keys", "status").output
+    assert "Keys from ALONGSIDE_KEYS." in status
+    assert "      2          2  current" in status

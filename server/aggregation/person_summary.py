@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from server.aggregation.measures import MeasureSeries, MeasureSummary, summarise_measure
 from server.aggregation.regularity import CheckinRegularity, checkin_regularity
@@ -58,69 +57,118 @@ def person_document(*, summaries: PersonSummaries, person: int) -> dict[str, Any
     """One person's summary as JSON-ready values: measures they have scores for, and rhythm."""
     if not 0 <= person < summaries.people:
         raise IndexError(f"person {person} is not in 0..{summaries.people - 1}")
+    return person_documents(summaries=summaries)[person]
+
+
+def person_documents(*, summaries: PersonSummaries) -> list[dict[str, Any]]:
+    """Every person's document, indexed by person (columns converted once, not per person)."""
     rhythm = summaries.regularity
-    measures = {
-        key: _measure_document(summary, person)
-        for key, summary in summaries.measures.items()
-        if summary.count[person] > 0
-    }
-    return {
-        "format": SUMMARY_FORMAT,
-        "computed_at": _instant(summaries.now),
-        "checkins": {
-            "total": int(rhythm.total[person]),
-            "first_at": _instant(rhythm.first_at[person]),
-            "last_at": _instant(rhythm.last_at[person]),
-            "days_since_last": _number(rhythm.days_since_last[person]),
-            "last_8_weeks": int(rhythm.recent[person]),
-            "per_week": _number(rhythm.per_week[person]),
-            "median_gap_days": _number(rhythm.median_gap_days[person]),
-        },
-        "measures": measures,
-    }
+    computed_at = _instants(np.array([summaries.now]))[0]
+    first_at, last_at = _instants(rhythm.first_at), _instants(rhythm.last_at)
+    total, recent = rhythm.total.tolist(), rhythm.recent.tolist()
+    days_since, per_week = _numbers(rhythm.days_since_last), _numbers(rhythm.per_week)
+    median_gap = _numbers(rhythm.median_gap_days)
+    measures = [(key, _MeasureColumns(summary)) for key, summary in summaries.measures.items()]
+    documents = []
+    for person in range(summaries.people):
+        documents.append(
+            {
+                "format": SUMMARY_FORMAT,
+                "computed_at": computed_at,
+                "checkins": {
+                    "total": total[person],
+                    "first_at": first_at[person],
+                    "last_at": last_at[person],
+                    "days_since_last": days_since[person],
+                    "last_8_weeks": recent[person],
+                    "per_week": per_week[person],
+                    "median_gap_days": median_gap[person],
+                },
+                "measures": {
+                    key: columns.document(person)
+                    for key, columns in measures
+                    if columns.count[person] > 0
+                },
+            }
+        )
+    return documents
 
 
-def _measure_document(summary: MeasureSummary, person: int) -> dict[str, Any]:
-    rule = summary.rule
-    return {
-        "label": rule.label,
-        "mechanism": rule.mechanism,
-        "direction": rule.direction,
-        "count": int(summary.count[person]),
-        "latest": _number(summary.latest[person]),
-        "latest_at": _instant(summary.latest_at[person]),
-        "band": band_label(rule, int(summary.band[person])),
-        "mean_4w": _number(summary.mean_4w[person]),
-        "n_4w": int(summary.n_4w[person]),
-        "trend_per_week": _number(summary.trend_per_week[person]),
-        "trend_n": int(summary.trend_n[person]),
-        "baseline": _number(summary.baseline[person]),
-        "baseline_at": _instant(summary.baseline_at[person]),
-        "rci": _number(summary.rci[person]),
-        "reliable_change": _change_word(int(summary.reliable_change[person])),
-        "reliable_change_threshold": _number(summary.reliable_change_threshold),
-        "provisional": summary.provisional,
-        "deteriorated_at": _instant(summary.deteriorated_at[person]),
-        "dropped_at": _instant(summary.dropped_at[person]),
-        "band_crossings": int(summary.crossings[person]),
-        "crossed_at": _instant(summary.crossed_at[person]),
-        "crossing": _change_word(int(summary.crossing_direction[person])),
-        "worse_crossing_at": _instant(summary.worse_crossing_at[person]),
-    }
+class _MeasureColumns:
+    """One measure's arrays as Python lists, so building a document is plain indexing."""
+
+    def __init__(self, summary: MeasureSummary) -> None:
+        rule = summary.rule
+        self.fixed = {
+            "label": rule.label,
+            "mechanism": rule.mechanism,
+            "direction": rule.direction,
+        }
+        self.threshold = _numbers(np.array([summary.reliable_change_threshold]))[0]
+        self.provisional = summary.provisional
+        self.count = summary.count.tolist()
+        self.bands = [band_label(rule, band) for band in summary.band.tolist()]
+        self.numbers = {
+            name: _numbers(getattr(summary, name))
+            for name in ("latest", "mean_4w", "trend_per_week", "baseline", "rci")
+        }
+        self.instants = {
+            name: _instants(getattr(summary, name))
+            for name in (
+                "latest_at",
+                "baseline_at",
+                "deteriorated_at",
+                "dropped_at",
+                "crossed_at",
+                "worse_crossing_at",
+            )
+        }
+        self.n_4w = summary.n_4w.tolist()
+        self.trend_n = summary.trend_n.tolist()
+        self.crossings = summary.crossings.tolist()
+        self.change = [_change_word(v) for v in summary.reliable_change.tolist()]
+        self.crossing = [_change_word(v) for v in summary.crossing_direction.tolist()]
+
+    def document(self, person: int) -> dict[str, Any]:
+        numbers, instants = self.numbers, self.instants
+        return {
+            **self.fixed,
+            "count": self.count[person],
+            "latest": numbers["latest"][person],
+            "latest_at": instants["latest_at"][person],
+            "band": self.bands[person],
+            "mean_4w": numbers["mean_4w"][person],
+            "n_4w": self.n_4w[person],
+            "trend_per_week": numbers["trend_per_week"][person],
+            "trend_n": self.trend_n[person],
+            "baseline": numbers["baseline"][person],
+            "baseline_at": instants["baseline_at"][person],
+            "rci": numbers["rci"][person],
+            "reliable_change": self.change[person],
+            "reliable_change_threshold": self.threshold,
+            "provisional": self.provisional,
+            "deteriorated_at": instants["deteriorated_at"][person],
+            "dropped_at": instants["dropped_at"][person],
+            "band_crossings": self.crossings[person],
+            "crossed_at": instants["crossed_at"][person],
+            "crossing": self.crossing[person],
+            "worse_crossing_at": instants["worse_crossing_at"][person],
+        }
 
 
 def _change_word(direction: int) -> str | None:
     return {1: "better", -1: "worse"}.get(direction)
 
 
-def _number(value: float | np.floating[Any]) -> float | None:
-    number = float(value)
-    return None if math.isnan(number) else number
+def _numbers(values: NDArray[np.floating[Any]]) -> list[float | None]:
+    return [None if math.isnan(v) else v for v in values.tolist()]
 
 
-def _instant(value: float | np.floating[Any]) -> str | None:
-    seconds = float(value)
-    if math.isnan(seconds):
-        return None
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+def _instants(seconds: NDArray[np.floating[Any]]) -> list[str | None]:
+    """ISO 8601 UTC to the second ("2026-11-23T12:00:00Z"), None for NaN; vectorised."""
+    missing = np.isnan(seconds)
+    whole = np.floor(np.where(missing, 0.0, seconds)).astype(np.int64).astype("datetime64[s]")
+    text = np.datetime_as_string(whole, unit="s").tolist()
+    return [
+        None if gone else f"{moment}Z" for moment, gone in zip(text, missing.tolist(), strict=True)
+    ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from server.aggregation.loading import load_scored_checkins
 from server.aggregation.models import PersonSummary, View
-from server.aggregation.person_summary import person_document, summarise_people
+from server.aggregation.person_summary import person_documents, summarise_people
 from server.checkins.models import CheckinFeed
 from server.instruments.registry import InstrumentRegistry
 from server.keys.models import UserKey
@@ -105,12 +105,13 @@ def summarise_and_store(
             checkin_time=loaded.time[rows],
             now=now.timestamp(),
         )
+        documents = person_documents(summaries=summaries)
         for index, user_id in enumerate(loaded.user_ids):
             row = existing.get((user_id, view.value))
             if row is None:
                 row = PersonSummary(user_id=user_id, view=view.value)
                 session.add(row)
-            row.document = person_document(summaries=summaries, person=index)
+            row.document = documents[index]
             row.source_seq = seq_of[user_id]
             row.computed_at = now
     session.flush()

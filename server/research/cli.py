@@ -38,15 +38,15 @@ def export_command(directory: Path, periods: tuple[Granularity, ...]) -> None:
     config = current_app.config
     session = current_session()
     now = utcnow()
-    for granularity in periods or service.GRANULARITIES:
-        export = service.compute_export(
-            session,
-            granularity=granularity,
-            k=config["RESEARCH_MIN_CELL"],
-            registry=current_registry(),
-            consent_version=config["RESEARCH_CONSENT_VERSION"],
-            now=now,
-        )
+    exports = service.compute_exports(
+        session,
+        granularities=periods or service.GRANULARITIES,
+        k=config["RESEARCH_MIN_CELL"],
+        registry=current_registry(),
+        consent_version=config["RESEARCH_CONSENT_VERSION"],
+        now=now,
+    )
+    for granularity, export in exports.items():
         for path in export.write(directory):
             click.echo(str(path))
         audit.record(

@@ -103,6 +103,47 @@ def person_period_means(
     )
 
 
+def coded_means(
+    *,
+    person: IntArray,
+    service: IntArray,
+    period_key: IntArray,
+    period_names: dict[int, str],
+    measure: IntArray,
+    measures: Sequence[str],
+    value: FloatArray,
+) -> PersonPeriodMeans:
+    """person_period_means for rows already coded as integers (no string arrays: big exports)."""
+    scored = ~np.isnan(value)
+    person, service, period_key = person[scored], service[scored], period_key[scored]
+    measure, value = measure[scored], value[scored]
+    present_keys = np.unique(period_key)
+    periods = tuple(period_names[key] for key in present_keys.tolist())
+    # Keys and labels are both chronological, so code order is label order.
+    period = np.searchsorted(present_keys, period_key).astype(np.int64)
+    by_name = sorted(range(len(measures)), key=lambda code: measures[code])
+    recode = np.empty(len(measures), dtype=np.int64)
+    recode[by_name] = np.arange(len(measures))
+    measure = recode[measure] if len(measures) else measure
+    _check_labels(list(periods), sorted(measures))
+    _check_one_service(period, person, service)
+    order = np.lexsort((person, service, measure, period))
+    columns = [a[order] for a in (period, measure, service, person)]
+    starts = _run_starts(columns)
+    counts = np.diff(np.append(starts, len(order)))
+    sums = np.add.reduceat(value[order], starts) if len(order) else np.zeros(0)
+    return PersonPeriodMeans(
+        periods=periods,
+        measures=tuple(sorted(measures)),
+        period=columns[0][starts],
+        measure=columns[1][starts],
+        service=columns[2][starts],
+        person=columns[3][starts],
+        mean=sums / counts,
+        occasions=counts.astype(np.int64),
+    )
+
+
 def combine_means(parts: Sequence[PersonPeriodMeans]) -> PersonPeriodMeans:
     """One PersonPeriodMeans from parts computed over disjoint sets of people."""
     periods = tuple(sorted({label for part in parts for label in part.periods}))

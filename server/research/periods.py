@@ -24,24 +24,35 @@ SECONDS_PER_DAY = 86_400
 
 def period_labels(*, time: ArrayLike, granularity: Granularity) -> NDArray[np.str_]:
     """The week or month label of each effective time (POSIX seconds, UTC)."""
+    keys, labels = period_keys(time=time, granularity=granularity)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    names = np.array([labels[key] for key in unique.tolist()], dtype=np.str_)
+    return names[inverse].reshape(np.shape(keys))
+
+
+def period_keys(
+    *, time: ArrayLike, granularity: Granularity
+) -> tuple[NDArray[np.int64], dict[int, str]]:
+    """An integer per time that orders and groups like its period, and the label of each key."""
     seconds = np.asarray(time, dtype=np.float64)
     if np.isnan(seconds).any():
         raise ValueError("every time needs a value")
     days = np.floor(seconds / SECONDS_PER_DAY).astype(np.int64)
     if granularity == "month":
-        months = days.astype("datetime64[D]").astype("datetime64[M]")
-        return np.datetime_as_string(months, unit="M").astype(np.str_)
+        keys = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        unique = np.unique(keys)
+        names = np.datetime_as_string(unique.astype("datetime64[M]"), unit="M").tolist()
+        return keys, dict(zip(unique.tolist(), names, strict=True))
     if granularity != "week":
         raise ValueError(f"granularity must be 'week' or 'month', not {granularity!r}")
     # 1970-01-01 was a Thursday; with Monday as 0 its weekday is 3. An ISO week
-    # belongs to the year its Thursday falls in.
-    thursday = days - (days + 3) % 7 + 3
-    unique, inverse = np.unique(thursday, return_inverse=True)
-    labels = []
-    for day in unique.tolist():
+    # belongs to the year its Thursday falls in, so the Thursday's day number is the key.
+    keys = days - (days + 3) % 7 + 3
+    labels = {}
+    for day in np.unique(keys).tolist():
         year, week, _ = (date(1970, 1, 1) + timedelta(days=day)).isocalendar()
-        labels.append(f"{year:04d}-W{week:02d}")
-    return np.array(labels, dtype=np.str_)[inverse].reshape(seconds.shape)
+        labels[day] = f"{year:04d}-W{week:02d}"
+    return keys, labels
 
 
 def granularity_of(label: str) -> Granularity:

@@ -21,16 +21,16 @@ from sqlalchemy.orm import Session
 from server.accounts.actor import Actor
 from server.accounts.models import Consent, Role, Service, User
 from server.accounts.service import RESEARCH
-from server.aggregation.loading import load_scored_checkins
+from server.aggregation.loading import ScoredCheckins, load_scored_checkins
 from server.audit import service as audit
 from server.audit.service import AuditActor
 from server.errors import Forbidden
 from server.instruments.registry import InstrumentRegistry
-from server.research.cohort import PersonPeriodMeans, combine_means
+from server.research.cohort import PersonPeriodMeans, coded_means, combine_means
 from server.research.disclosure import PublishedAssociation, PublishedCell
-from server.research.export import ResearchExport, build_export, occasion_means
+from server.research.export import ResearchExport, build_export
 from server.research.models import CohortAggregate
-from server.research.periods import Granularity
+from server.research.periods import Granularity, period_keys
 from server.sealing import session_keys
 
 BATCH_PEOPLE = 500
@@ -71,32 +71,51 @@ def compute_export(
     now: datetime,
 ) -> ResearchExport:
     """A fresh export from consenting people's live check-ins, read a batch of people at a time."""
-    services = {
-        code: name
-        for code, (_, name) in enumerate(
-            session.execute(sa.select(Service.id, Service.name).order_by(Service.name, Service.id))
-        )
-    }
-    service_code = {
-        service_id: code
-        for code, service_id in enumerate(
-            session.scalars(sa.select(Service.id).order_by(Service.name, Service.id))
-        )
-    }
-    people = consenting_people(session, consent_version=consent_version)
-    parts = []
-    for start, batch in _batches(people):
-        parts.append(_batch_means(session, batch, start, service_code, registry, granularity))
-        session_keys(session).forget()
-    return build_export(
-        means=combine_means(parts),
-        services=services,
-        granularity=granularity,
+    (export,) = compute_exports(
+        session,
+        granularities=(granularity,),
         k=k,
         registry=registry,
         consent_version=consent_version,
-        computed_at=now,
-    )
+        now=now,
+    ).values()
+    return export
+
+
+def compute_exports(
+    session: Session,
+    *,
+    granularities: Sequence[Granularity],
+    k: int,
+    registry: InstrumentRegistry,
+    consent_version: str,
+    now: datetime,
+) -> dict[Granularity, ResearchExport]:
+    """Fresh exports for several kinds of period from one read of the check-ins."""
+    rows = session.execute(sa.select(Service.id, Service.name).order_by(Service.name, Service.id))
+    named = list(rows)
+    services = {code: name for code, (_, name) in enumerate(named)}
+    service_code = {service_id: code for code, (service_id, _) in enumerate(named)}
+    people = consenting_people(session, consent_version=consent_version)
+    parts: dict[Granularity, list[PersonPeriodMeans]] = {g: [] for g in granularities}
+    for start, batch in _batches(people):
+        loaded = load_scored_checkins(session, user_ids=[u for u, _ in batch], registry=registry)
+        for granularity in granularities:
+            parts[granularity].append(_batch_means(loaded, batch, start, service_code, granularity))
+        # Keys and opened scores go with the batch, so memory stays one batch deep.
+        session_keys(session).forget()
+    return {
+        granularity: build_export(
+            means=combine_means(parts[granularity]),
+            services=services,
+            granularity=granularity,
+            k=k,
+            registry=registry,
+            consent_version=consent_version,
+            computed_at=now,
+        )
+        for granularity in granularities
+    }
 
 
 def _batches(
@@ -107,38 +126,33 @@ def _batches(
 
 
 def _batch_means(
-    session: Session,
+    loaded: ScoredCheckins,
     batch: Sequence[tuple[uuid.UUID, uuid.UUID]],
     start: int,
     service_code: dict[uuid.UUID, int],
-    registry: InstrumentRegistry,
     granularity: Granularity,
 ) -> PersonPeriodMeans:
     """Person-period means of one batch; people are numbered by their place in the export."""
-    loaded = load_scored_checkins(session, user_ids=[u for u, _ in batch], registry=registry)
     # loaded.user_ids is the batch's ids sorted, as the batch itself is.
     codes = np.arange(start, start + len(batch), dtype=np.int64)
     services = np.array([service_code[s] for _, s in batch], dtype=np.int64)
-    person, service, time, measure, value = [], [], [], [], []
-    for text, (rows, scores) in loaded.measures.items():
-        owner = loaded.person[rows]
-        person.append(codes[owner])
-        service.append(services[owner])
-        time.append(loaded.time[rows])
-        measure.append(np.full(len(rows), text))
-        value.append(scores)
-
-    def joined(pieces: list[np.ndarray], dtype: type) -> np.ndarray:
-        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
-
-    return occasion_means(
-        person=joined(person, np.int64),
-        service=joined(service, np.int64),
-        time=joined(time, np.float64),
-        measure=joined(measure, np.str_),
-        value=joined(value, np.float64),
-        consenting=codes,
-        granularity=granularity,
+    measures = list(loaded.measures)
+    rows = [loaded.measures[text][0] for text in measures]
+    every = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    owner = loaded.person[every]
+    period_key, period_names = period_keys(time=loaded.time[every], granularity=granularity)
+    return coded_means(
+        person=codes[owner],
+        service=services[owner],
+        period_key=period_key,
+        period_names=period_names,
+        measure=np.repeat(np.arange(len(measures), dtype=np.int64), [len(r) for r in rows]),
+        measures=measures,
+        value=(
+            np.concatenate([loaded.measures[text][1] for text in measures])
+            if measures
+            else np.zeros(0)
+        ),
     )
 
 
@@ -153,15 +167,15 @@ def store_exports(
     """Compute and store the weekly and monthly exports (the nightly job); returns rows kept."""
     # Read before the exports, so a consent changed meanwhile makes the stored ones stale.
     digest = population_digest(consenting_people(session, consent_version=consent_version))
-    for granularity in GRANULARITIES:
-        export = compute_export(
-            session,
-            granularity=granularity,
-            k=k,
-            registry=registry,
-            consent_version=consent_version,
-            now=now,
-        )
+    exports = compute_exports(
+        session,
+        granularities=GRANULARITIES,
+        k=k,
+        registry=registry,
+        consent_version=consent_version,
+        now=now,
+    )
+    for granularity, export in exports.items():
         row = session.get(CohortAggregate, granularity)
         if row is None:
             row = CohortAggregate(period=granularity)

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.research.cohort import cohort_cells, combine_means, person_period_means
+from server.research.cohort import (
+    coded_means,
+    cohort_cells,
+    combine_means,
+    person_period_means,
+)
+from server.research.periods import period_keys, period_labels
 
 HOPE = "alongside-checkin@1/hope"
 WHO5 = "who5@1/wellbeing"
@@ -141,3 +147,47 @@ def test_means_of_disjoint_people_combine_into_the_means_of_everyone():
     for name in ("period", "measure", "service", "person", "mean", "occasions"):
         assert getattr(combined, name).tolist() == getattr(everyone, name).tolist(), name
     assert cohort_cells(means=combined) == cohort_cells(means=everyone)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 20),
+            st.floats(1.7e9, 1.8e9),
+            st.sampled_from([HOPE, WHO5, "ons4@1/anxiety"]),
+            st.floats(0, 100, allow_nan=False),
+        ),
+        max_size=80,
+    ),
+    st.sampled_from(["week", "month"]),
+)
+def test_coded_means_equal_the_labelled_ones(occasions, granularity):
+    person = np.array([p for p, *_ in occasions], dtype=np.int64)
+    time = np.array([t for _, t, *_ in occasions], dtype=np.float64)
+    names = [m for *_, m, _ in occasions]
+    value = np.array([v for *_, v in occasions], dtype=np.float64)
+    measures = sorted(set(names), reverse=True)  # any order: coded_means sorts them
+    keys, labels = period_keys(time=time, granularity=granularity)
+    coded = coded_means(
+        person=person,
+        service=person % 2,
+        period_key=keys,
+        period_names=labels,
+        measure=np.array([measures.index(n) for n in names], dtype=np.int64),
+        measures=measures,
+        value=value,
+    )
+    labelled = person_period_means(
+        person=person,
+        service=person % 2,
+        period=period_labels(time=time, granularity=granularity),
+        measure=np.array(names, dtype=np.str_),
+        value=value,
+        consenting=person,
+    )
+    assert coded.periods == labelled.periods
+    assert coded.measures == labelled.measures
+    for name in ("period", "measure", "service", "person", "occasions"):
+        assert getattr(coded, name).tolist() == getattr(labelled, name).tolist(), name
+    assert np.allclose(coded.mean, labelled.mean)

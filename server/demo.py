@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from server.accounts import service
 from server.accounts.actor import Actor
 from server.accounts.models import Role, Service, User
+from server.aggregation.jobs import refresh_person_summaries
 from server.audit import service as audit
 from server.audit.service import SYSTEM
 from server.checkins.demo import load_demo_checkins
 from server.clock import utcnow
 from server.extensions import current_session
 from server.instruments import current_registry
+from server.scheduler.jobs import JobContext
 
 DEMO_SERVICE = "Riverside Peer Support (demo)"
 CREDENTIALS_FILE = "demo-accounts.txt"
@@ -131,6 +133,12 @@ def demo_command() -> None:
     click.echo(
         f"Demo check-ins: {statuses['applied']} stored, {statuses['duplicate']} already there."
     )
+    # The peer worker's caseload and the history screens read summaries: compute them now
+    # rather than at the scheduler's first run.
+    summarised = refresh_person_summaries(
+        JobContext(session=current_session(), config=config, now=utcnow())
+    )
+    click.echo(f"Person summaries: {summarised['people']} people.")
     click.echo(f"Demo accounts (also in {_credentials_path()}):")
     roles = dict(DEMO_ACCOUNTS)
     for username, password in passwords.items():

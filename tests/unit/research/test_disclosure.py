@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server import create_app
 from server.instruments.registry import InstrumentRegistry
 from server.research.disclosure import (
     ALL_SERVICES,
@@ -190,3 +191,11 @@ def test_export_files_carry_codebook_and_manifest_and_nothing_finer_than_a_perio
     with zipfile.ZipFile(io.BytesIO(export.zip_bytes())) as archive:
         assert "alongside-month-codebook.json" in archive.namelist()
         assert "alongside-month-manifest.json" in archive.namelist()
+
+
+def test_the_app_refuses_a_min_cell_below_five(tmp_path):
+    with pytest.raises(RuntimeError, match="ALONGSIDE_RESEARCH_MIN_CELL"):
+        create_app(
+            {"RESEARCH_MIN_CELL": 4, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"},
+            environ={"ALONGSIDE_INSTANCE_PATH": str(tmp_path)},
+        )

@@ -144,40 +144,48 @@ def coded_means(
     )
 
 
-def combine_means(parts: Sequence[PersonPeriodMeans]) -> PersonPeriodMeans:
-    """One PersonPeriodMeans from parts computed over disjoint sets of people."""
+def combine_means(parts: list[PersonPeriodMeans]) -> PersonPeriodMeans:
+    """One PersonPeriodMeans from parts over disjoint sets of people; empties ``parts``.
+
+    A full export holds millions of rows, so memory matters: the list is cleared once
+    its columns are joined, and each column is reordered and dropped one at a time.
+    """
     periods = tuple(sorted({label for part in parts for label in part.periods}))
     measures = tuple(sorted({key for part in parts for key in part.measures}))
     _check_labels(list(periods), list(measures))
     period_of = {label: code for code, label in enumerate(periods)}
     measure_of = {key: code for code, key in enumerate(measures)}
-    columns: list[list[NDArray[Any]]] = [[], [], [], [], [], []]
-    for part in parts:
-        period_map = np.array([period_of[p] for p in part.periods], dtype=np.int64)
-        measure_map = np.array([measure_of[m] for m in part.measures], dtype=np.int64)
-        pieces = (
-            period_map[part.period] if len(part.periods) else part.period,
-            measure_map[part.measure] if len(part.measures) else part.measure,
-            part.service,
-            part.person,
-            part.mean,
-            part.occasions,
-        )
-        for column, piece in zip(columns, pieces, strict=True):
-            column.append(piece)
-    period, measure, service, person, mean, occasions = (
-        np.concatenate(column) if column else np.zeros(0) for column in columns
-    )
+
+    def recoded(codes: IntArray, labels: tuple[str, ...], to: dict[str, int]) -> IntArray:
+        mapping = np.array([to[label] for label in labels], dtype=np.int64)
+        return mapping[codes] if len(labels) else codes
+
+    def joined(pieces: list[NDArray[Any]], dtype: type) -> NDArray[Any]:
+        return np.concatenate(pieces).astype(dtype, copy=False) if pieces else np.zeros(0, dtype)
+
+    period = joined([recoded(p.period, p.periods, period_of) for p in parts], np.int64)
+    measure = joined([recoded(p.measure, p.measures, measure_of) for p in parts], np.int64)
+    service = joined([p.service for p in parts], np.int64)
+    person = joined([p.person for p in parts], np.int64)
+    mean = joined([p.mean for p in parts], np.float64)
+    occasions = joined([p.occasions for p in parts], np.int64)
+    parts.clear()
     order = np.lexsort((person, service, measure, period))
+    period = period[order]
+    measure = measure[order]
+    service = service[order]
+    person = person[order]
+    mean = mean[order]
+    occasions = occasions[order]
     return PersonPeriodMeans(
         periods=periods,
         measures=measures,
-        period=period[order].astype(np.int64),
-        measure=measure[order].astype(np.int64),
-        service=service[order].astype(np.int64),
-        person=person[order].astype(np.int64),
-        mean=mean[order].astype(np.float64),
-        occasions=occasions[order].astype(np.int64),
+        period=period,
+        measure=measure,
+        service=service,
+        person=person,
+        mean=mean,
+        occasions=occasions,
     )
 
 

@@ -106,7 +106,8 @@ def compute_exports(
         session_keys(session).forget()
     return {
         granularity: build_export(
-            means=combine_means(parts[granularity]),
+            # pop: the parts are released as they are combined (combine_means clears them).
+            means=combine_means(parts.pop(granularity)),
             services=services,
             granularity=granularity,
             k=k,

@@ -15,9 +15,13 @@ from typing import Any
 HASHED_FIELDS = ("id", "op", "base_rev", "changed_at", "data")
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """Key-sorted, whitespace-free JSON; non-ASCII kept as is (as JavaScript's JSON does)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def change_payload(change: Mapping[str, Any]) -> dict[str, Any]:

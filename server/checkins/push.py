@@ -15,13 +15,13 @@ its change record, and ``applied`` is only reported after the caller commits.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -407,8 +407,6 @@ class _Batch:
 
 
 _COLUMNS = tuple(column.key for column in VERSION_COLUMNS)
-# The bytes sealing.JSON would write, from one reused encoder (a push seals a thousand).
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
@@ -417,7 +415,7 @@ def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
     def seal(context: bytes, value: dict[str, Any] | None) -> bytes | None:
         if value is None:
             return None
-        plaintext = _COMPACT.encode(value).encode("utf-8")
+        plaintext = orjson.dumps(value)
         return keys.seal(context, row_id=version.id, user_id=version.user_id, plaintext=plaintext)
 
     return {

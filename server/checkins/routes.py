@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from flask import Response, jsonify, request
 from flask_smorest import Blueprint
 
@@ -27,11 +27,11 @@ TOO_DEEP = "The body is nested too deeply to read; nothing was stored."
 def _json_body() -> object:
     """The request body as JSON whatever its content type (400 when it is not JSON)."""
     try:
-        return json.loads(request.get_data(cache=False))
-    except ValueError:
+        # orjson is strict where the json module is lax (NaN, lone surrogates, invalid
+        # UTF-8): all of those are refused here rather than fail later with a 500.
+        return orjson.loads(request.get_data(cache=False))
+    except orjson.JSONDecodeError:
         raise AlongsideError("The body is not valid JSON.") from None
-    except RecursionError:
-        raise AlongsideError(TOO_DEEP) from None
 
 
 @sync_blp.route("/push", methods=["POST"])
@@ -52,7 +52,7 @@ def push() -> Response:
         # JSON nested almost as deep as the parser allows can still be too deep to hash.
         raise AlongsideError(TOO_DEEP) from None
     current_session().commit()  # only now is "applied" true
-    return jsonify(outcome.body())
+    return Response(orjson.dumps(outcome.body()), mimetype="application/json")
 
 
 @sync_blp.route("/pull")

@@ -224,8 +224,10 @@ class SyncClient:
         results = answer.get("results", [])
         if [r.get("change_id") for r in results] != [e.change_id for e in batch]:
             raise SyncError("the server answered a push with results for other changes")
-        for entry, result in zip(batch, results, strict=True):
-            self._settle(entry, result, str(answer["server_time"]), report)
+        # One local transaction for the whole answer: atomic, and one commit, not 500.
+        with self.store.transaction():
+            for entry, result in zip(batch, results, strict=True):
+                self._settle(entry, result, str(answer["server_time"]), report)
 
     def _settle(
         self, entry: OutboxEntry, result: dict[str, Any], server_time: str, report: DrainReport

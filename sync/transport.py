@@ -92,7 +92,10 @@ class Transport:
         body: dict[str, Any] = {"username": username, "password": password}
         if device_name:
             body["device_name"] = device_name
-        answer = self.request("POST", "/api/v1/auth/login", json=body, authenticated=False)
+        try:
+            answer = self.request("POST", "/api/v1/auth/login", json=body, authenticated=False)
+        except SignInRequired:
+            raise SignInRequired("that username and password do not match") from None
         self.token = str(answer.json()["token"])
         return self.token
 

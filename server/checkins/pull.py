@@ -11,10 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from server import crypto
 from server.accounts.actor import Actor
 from server.checkins.access import require_service_user
 from server.checkins.models import Checkin, CheckinFeed
-from server.checkins.versions import VERSION_COLUMNS, Version
+from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, VERSION_COLUMNS, Version
 from server.errors import InvalidInput
 from server.sealing import session_keys
 from sync.cursor import CursorError, decode_cursor, encode_cursor
@@ -58,8 +59,24 @@ class PullPage:
     reset: bool
 
 
-def pull_page(session: Session, *, actor: Actor, cursor: str | None, limit: int) -> PullPage:
-    """The actor's check-ins changed after ``cursor``, at most ``limit``, in seq order."""
+@dataclass(frozen=True)
+class _Page:
+    rows: Sequence[Any]
+    cursor: str
+    more: bool
+    live_count: int
+    reset: bool
+
+
+def _read_page(
+    session: Session,
+    *,
+    actor: Actor,
+    cursor: str | None,
+    limit: int,
+    columns: Sequence[Any],
+) -> _Page:
+    """Rows (``columns``, the last being ``seq``) of the actor's feed after ``cursor``."""
     require_service_user(actor)
     if not 1 <= limit <= PULL_LIMIT_MAX:
         raise InvalidInput(
@@ -72,10 +89,12 @@ def pull_page(session: Session, *, actor: Actor, cursor: str | None, limit: int)
             UNREADABLE_CURSOR, details={"cursor": ["not a cursor from this server"]}
         ) from None
     user_id = actor.user_id
+    # Core rows, not ORM results: nothing here becomes an ORM object.
+    connection = session.connection()
 
     def page(after: int) -> Sequence[Any]:
-        return session.execute(
-            sa.select(*VERSION_COLUMNS)
+        return connection.execute(
+            sa.select(*columns)
             .where(Checkin.user_id == user_id, Checkin.seq > after)
             .order_by(Checkin.seq)
             .limit(limit + 1)
@@ -90,13 +109,27 @@ def pull_page(session: Session, *, actor: Actor, cursor: str | None, limit: int)
     if reset:
         after = 0
         rows = page(after)
-    versions = [Version.from_row(row) for row in rows[:limit]]
-    return PullPage(
-        versions=versions,
-        cursor=encode_cursor(versions[-1].seq if versions else after),
-        more=len(rows) > limit,
+    rows = rows[: limit + 1]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return _Page(
+        rows=rows,
+        cursor=encode_cursor(rows[-1].seq if rows else after),
+        more=more,
         live_count=live_count,
         reset=reset,
+    )
+
+
+def pull_page(session: Session, *, actor: Actor, cursor: str | None, limit: int) -> PullPage:
+    """The actor's check-ins changed after ``cursor``, at most ``limit``, in seq order."""
+    found = _read_page(session, actor=actor, cursor=cursor, limit=limit, columns=VERSION_COLUMNS)
+    return PullPage(
+        versions=[Version.from_row(row) for row in found.rows],
+        cursor=found.cursor,
+        more=found.more,
+        live_count=found.live_count,
+        reset=found.reset,
     )
 
 
@@ -117,6 +150,23 @@ def pull_changes(
     }
 
 
+# What a pulled change shows, in the order _pulled_json reads them; seq last (see _read_page).
+_PULL_COLUMNS = (
+    Checkin.id,
+    Checkin.device_id,
+    Checkin.rev,
+    Checkin.recorded_at,
+    Checkin.changed_at,
+    Checkin.received_at,
+    Checkin.clock_skew,
+    Checkin.shared,
+    Checkin.deleted,
+    Checkin.content_sealed,
+    Checkin.scores_sealed,
+    Checkin.seq,
+)
+
+
 def pull_changes_json(
     session: Session,
     *,
@@ -125,15 +175,41 @@ def pull_changes_json(
     limit: int = PULL_LIMIT_DEFAULT,
     instruments_etag: str,
 ) -> str:
-    """``pull_changes`` as JSON text, built without parsing the sealed JSON (the route's path)."""
-    found = pull_page(session, actor=actor, cursor=cursor, limit=limit)
-    keys = session_keys(session)
-    changes = ",".join(version.pulled_json(keys) for version in found.versions)
+    """``pull_changes`` as JSON text, the route's path: the sealed content and scores are
+    compact JSON already, so they are opened and spliced in, never parsed and re-encoded."""
+    found = _read_page(session, actor=actor, cursor=cursor, limit=limit, columns=_PULL_COLUMNS)
+    user_id = actor.user_id
+    live = any(row.content_sealed is not None for row in found.rows)
+    key = session_keys(session).key_for(user_id) if live else None
+    changes = ",".join(_pulled_json(row, key, user_id) for row in found.rows)
     rest = json.dumps(_bookkeeping(found, instruments_etag), separators=(",", ":"))
     return f'{{"changes":[{changes}],{rest[1:]}'
 
 
-def _bookkeeping(found: PullPage, instruments_etag: str) -> dict[str, Any]:
+def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> str:
+    """One row as the JSON text of Version.pulled() (a unit test holds the two together)."""
+    (checkin_id, device_id, rev, recorded, changed, received, skew, shared, deleted, content,
+     scores, seq) = row  # fmt: skip
+    recorded_at = recorded.isoformat()
+    data = scores_json = "null"
+    if not deleted and content is not None and key is not None:
+        opened = key.open(content, CONTENT_CONTEXT, checkin_id, user_id).decode("utf-8")
+        flag = "true" if shared else "false"
+        data = f'{{"recorded_at":"{recorded_at}","shared":{flag},{opened[1:]}'
+        if scores is not None:
+            scores_json = key.open(scores, SCORES_CONTEXT, checkin_id, user_id).decode("utf-8")
+    return (
+        f'{{"id":"{checkin_id}","rev":{rev},"seq":{seq},'
+        f'"deleted":{"true" if deleted else "false"},'
+        f'"recorded_at":"{recorded_at}",'
+        f'"changed_at":"{changed.isoformat()}",'
+        f'"received_at":"{received.isoformat()}",'
+        f'"clock_skew":{"true" if skew else "false"},'
+        f'"device_id":"{device_id}","data":{data},"scores":{scores_json}}}'
+    )
+
+
+def _bookkeeping(found: PullPage | _Page, instruments_etag: str) -> dict[str, Any]:
     return {
         "cursor": found.cursor,
         "more": found.more,

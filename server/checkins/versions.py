@@ -105,33 +105,3 @@ class Version:
             "data": self.data(),
             "scores": None if self.deleted else self.scores,
         }
-
-    def pulled_json(self, keys: SessionKeys) -> str:
-        """``pulled()`` as JSON text, splicing in the opened JSON without parsing it.
-
-        Pull serves thousands of these a second: the sealed content and scores already
-        are compact JSON, so decoding and re-encoding them would only cost time.
-        """
-        data = scores = "null"
-        if not self.deleted and self.content_sealed is not None:
-            content = keys.open(
-                CONTENT_CONTEXT, row_id=self.id, user_id=self.user_id, token=self.content_sealed
-            ).decode("utf-8")
-            # content is '{"note":...,"responses":[...]}': the data object continues it.
-            shared = "true" if self.shared else "false"
-            data = (
-                f'{{"recorded_at":"{self.recorded_at.isoformat()}","shared":{shared},{content[1:]}'
-            )
-            if self.scores_sealed is not None:
-                scores = keys.open(
-                    SCORES_CONTEXT, row_id=self.id, user_id=self.user_id, token=self.scores_sealed
-                ).decode("utf-8")
-        return (
-            f'{{"id":"{self.id}","rev":{self.rev},"seq":{self.seq},'
-            f'"deleted":{"true" if self.deleted else "false"},'
-            f'"recorded_at":"{self.recorded_at.isoformat()}",'
-            f'"changed_at":"{self.changed_at.isoformat()}",'
-            f'"received_at":"{self.received_at.isoformat()}",'
-            f'"clock_skew":{"true" if self.clock_skew else "false"},'
-            f'"device_id":"{self.device_id}","data":{data},"scores":{scores}}}'
-        )

@@ -1,0 +1,133 @@
+"""Batch scoring equals score_one, and the spliced pull JSON equals the parsed shape."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from server import crypto
+from server.checkins.content import check_responses, instruments_label, score_checkins
+from server.checkins.pull import _pulled_json
+from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, Version
+from server.instruments.registry import InstrumentRegistry
+from server.scoring.engine import score_one
+
+REGISTRY = InstrumentRegistry.load()
+
+
+def random_answers(instrument, rng):
+    answers = {}
+    for item in instrument.items:
+        roll = rng.random()
+        if roll < 0.15:
+            continue
+        if roll < 0.25:
+            answers[item.id] = "na" if item.allow_not_applicable else None
+        elif item.response_type == "yes_no":
+            answers[item.id] = rng.choice([True, False])
+        elif item.response_type == "choice":
+            answers[item.id] = rng.choice(item.option_values)
+        else:
+            answers[item.id] = rng.randint(item.minimum, item.maximum)
+    return answers
+
+
+@pytest.mark.parametrize("instrument", list(REGISTRY), ids=lambda i: f"{i.id}@{i.version}")
+def test_batch_scores_are_exactly_score_one(instrument):
+    rng = random.Random(instrument.id)
+    checkins = []
+    while len(checkins) < 200:
+        response = {
+            "instrument": instrument.id,
+            "version": instrument.version,
+            "answers": random_answers(instrument, rng),
+        }
+        if not check_responses(REGISTRY, [response]):
+            checkins.append([response])
+    key = f"{instrument.id}@{instrument.version}"
+    for responses, scores in zip(checkins, score_checkins(REGISTRY, checkins), strict=True):
+        assert scores == {key: score_one(instrument, responses[0]["answers"])}
+
+
+def test_scores_keep_the_order_instruments_were_answered_in():
+    responses = [
+        {"instrument": "who5", "version": 1, "answers": {"who5_calm": 3}},
+        {"instrument": "alongside-checkin", "version": 1, "answers": {"hope_weeks_ahead": 4}},
+    ]
+    (scores,) = score_checkins(REGISTRY, [responses])
+    assert list(scores) == ["who5@1", "alongside-checkin@1"]
+    assert instruments_label(responses) == "who5@1 alongside-checkin@1"
+
+
+KEY = crypto.DataKey(bytes(range(32)))
+
+
+def sealed_row(version, content, scores):
+    """The row pull reads for ``version``, its content and scores sealed as push seals them."""
+
+    def seal(value, context):
+        if value is None:
+            return None
+        return KEY.seal(orjson.dumps(value), context, version.id, version.user_id)
+
+    return (
+        version.id,
+        version.device_id,
+        version.rev,
+        version.recorded_at,
+        version.changed_at,
+        version.received_at,
+        version.clock_skew,
+        version.shared,
+        version.deleted,
+        seal(content, CONTENT_CONTEXT),
+        seal(scores, SCORES_CONTEXT),
+        version.seq,
+    )
+
+
+def version(**overrides):
+    moment = datetime(2026, 11, 20, 9, 15, 0, 120000, tzinfo=UTC)
+    fields = {
+        "id": uuid.uuid4(),
+        "user_id": uuid.uuid4(),
+        "device_id": uuid.uuid4(),
+        "rev": 3,
+        "seq": 41,
+        "recorded_at": moment,
+        "changed_at": moment,
+        "received_at": moment,
+        "effective_at": moment,
+        "clock_skew": False,
+        "shared": True,
+        "deleted": False,
+        "instruments": "who5@1",
+        **overrides,
+    }
+    return Version(**fields)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"note": None, "responses": [{"instrument": "who5", "version": 1, "answers": {"a": 1}}]},
+        {"note": 'quotes " and \\ and é and 🌧 and \n', "responses": []},
+    ],
+)
+def test_spliced_pull_json_is_the_parsed_shape(content):
+    scores = {"who5@1": {"wellbeing": {"raw": 15.0, "score": 60.0, "band": None}}}
+    opened = version(content=content, scores=scores)
+    row = sealed_row(opened, content, scores)
+    assert json.loads(_pulled_json(row, KEY, opened.user_id)) == opened.pulled()
+
+
+def test_a_tombstone_has_no_data_or_scores_in_either_shape():
+    tombstone = version(deleted=True, shared=False, instruments="")
+    row = sealed_row(tombstone, None, None)
+    assert json.loads(_pulled_json(row, None, tombstone.user_id)) == tombstone.pulled()
+    assert tombstone.pulled()["data"] is None

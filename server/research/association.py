@@ -122,8 +122,8 @@ def within_person_associations(
             a = np.flatnonzero(means.measure == code_of[process_key])
             b = np.flatnonzero(means.measure == code_of[wellbeing_key])
             _, in_a, in_b = np.intersect1d(
-                means.person[a] * stride + means.period[a],
-                means.person[b] * stride + means.period[b],
+                means.person[a].astype(np.int64) * stride + means.period[a],
+                means.person[b].astype(np.int64) * stride + means.period[b],
                 assume_unique=True,
                 return_indices=True,
             )

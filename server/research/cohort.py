@@ -27,7 +27,9 @@ from server.aggregation.measure_key import MeasureKey
 from server.research.periods import granularity_of
 
 FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
+IntArray = NDArray[np.integer[Any]]
+# Codes of one person-period row: 32 bits halve the biggest arrays of a full export.
+CODE = np.int32
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,12 @@ def person_period_means(
     return PersonPeriodMeans(
         periods=tuple(periods.tolist()),
         measures=tuple(measures.tolist()),
-        period=columns[0][starts],
-        measure=columns[1][starts],
-        service=columns[2][starts],
-        person=columns[3][starts],
+        period=columns[0][starts].astype(CODE),
+        measure=columns[1][starts].astype(CODE),
+        service=columns[2][starts].astype(CODE),
+        person=columns[3][starts].astype(CODE),
         mean=sums / counts,
-        occasions=counts.astype(np.int64),
+        occasions=counts.astype(CODE),
     )
 
 
@@ -135,12 +137,12 @@ def coded_means(
     return PersonPeriodMeans(
         periods=periods,
         measures=tuple(sorted(measures)),
-        period=columns[0][starts],
-        measure=columns[1][starts],
-        service=columns[2][starts],
-        person=columns[3][starts],
+        period=columns[0][starts].astype(CODE),
+        measure=columns[1][starts].astype(CODE),
+        service=columns[2][starts].astype(CODE),
+        person=columns[3][starts].astype(CODE),
         mean=sums / counts,
-        occasions=counts.astype(np.int64),
+        occasions=counts.astype(CODE),
     )
 
 
@@ -157,18 +159,18 @@ def combine_means(parts: list[PersonPeriodMeans]) -> PersonPeriodMeans:
     measure_of = {key: code for code, key in enumerate(measures)}
 
     def recoded(codes: IntArray, labels: tuple[str, ...], to: dict[str, int]) -> IntArray:
-        mapping = np.array([to[label] for label in labels], dtype=np.int64)
+        mapping = np.array([to[label] for label in labels], dtype=CODE)
         return mapping[codes] if len(labels) else codes
 
     def joined(pieces: list[NDArray[Any]], dtype: type) -> NDArray[Any]:
         return np.concatenate(pieces).astype(dtype, copy=False) if pieces else np.zeros(0, dtype)
 
-    period = joined([recoded(p.period, p.periods, period_of) for p in parts], np.int64)
-    measure = joined([recoded(p.measure, p.measures, measure_of) for p in parts], np.int64)
-    service = joined([p.service for p in parts], np.int64)
-    person = joined([p.person for p in parts], np.int64)
+    period = joined([recoded(p.period, p.periods, period_of) for p in parts], CODE)
+    measure = joined([recoded(p.measure, p.measures, measure_of) for p in parts], CODE)
+    service = joined([p.service for p in parts], CODE)
+    person = joined([p.person for p in parts], CODE)
     mean = joined([p.mean for p in parts], np.float64)
-    occasions = joined([p.occasions for p in parts], np.int64)
+    occasions = joined([p.occasions for p in parts], CODE)
     parts.clear()
     order = np.lexsort((person, service, measure, period))
     period = period[order]
@@ -231,7 +233,7 @@ def _check_one_service(period: IntArray, person: IntArray, service: IntArray) ->
         raise ValueError("a person must belong to one service within a period")
 
 
-def _run_starts(columns: list[NDArray[np.int64]]) -> IntArray:
+def _run_starts(columns: Sequence[IntArray]) -> NDArray[np.int64]:
     """Where each run of equal (column, column, ...) values starts in rows sorted by them."""
     size = len(columns[0])
     if size == 0:

@@ -30,13 +30,13 @@ from sqlalchemy.orm import Session
 from server.accounts.actor import Actor
 from server.checkins.access import require_service_user
 from server.checkins.content import check_responses, instruments_label, score_checkins
+from server.checkins.envelope import read_push_envelope, readable_uuid
 from server.checkins.models import Checkin, CheckinFeed, SyncChange
 from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, VERSION_COLUMNS, Version
-from server.errors import InvalidInput, PayloadTooLarge
 from server.instruments.registry import InstrumentRegistry
 from server.sealing import SessionKeys, session_keys
 from sync.hashing import change_hash
-from sync.protocol import MAX_CHANGES, load_change
+from sync.protocol import load_change
 from sync.rules import (
     Decision,
     Op,
@@ -51,7 +51,6 @@ CHECKINS = cast(sa.Table, Checkin.__table__)
 SYNC_CHANGES = cast(sa.Table, SyncChange.__table__)
 CHANGE_ID_REUSED = {"change_id": ["already used for a different change"]}
 ID_TAKEN = {"id": ["already used by another check-in: make a new id"]}
-_ENVELOPE_KEYS = frozenset(("device_id", "changes"))
 # Re-decide a batch this many times when the database refuses its rows (see module doc).
 _ATTEMPTS = 3
 
@@ -66,46 +65,6 @@ class PushOutcome:
     def body(self) -> dict[str, Any]:
         """The push response as PROTOCOL.md shows it."""
         return {"results": self.results, "server_time": self.server_time.isoformat()}
-
-
-def read_push_envelope(body: object) -> tuple[uuid.UUID, list[Any]]:
-    """The device id and raw changes of a push; 413 over 500 changes, 422 when unreadable."""
-    if not isinstance(body, Mapping):
-        raise InvalidInput(
-            "Send a JSON object with device_id and changes.", details={"_": ["must be an object"]}
-        )
-    changes = body.get("changes")
-    if isinstance(changes, list) and len(changes) > MAX_CHANGES:
-        raise PayloadTooLarge(
-            f"A push holds at most {MAX_CHANGES} changes; send the rest in another push.",
-            details={"changes": [f"{len(changes)} changes: at most {MAX_CHANGES} per push"]},
-        )
-    errors: dict[str, list[str]] = {
-        key: ["unknown field"] for key in body if key not in _ENVELOPE_KEYS
-    }
-    device_id = _readable_uuid(body.get("device_id"))
-    if device_id is None:
-        errors["device_id"] = ["must be the UUID of this installation"]
-    if not isinstance(changes, list):
-        errors["changes"] = ["must be a list of changes"]
-    else:
-        for position, raw in enumerate(changes):
-            if not isinstance(raw, Mapping) or _readable_uuid(raw.get("change_id")) is None:
-                errors[f"changes.{position}.change_id"] = ["every change needs a change_id UUID"]
-    if errors:
-        raise InvalidInput("The push could not be read; nothing was stored.", details=errors)
-    assert device_id is not None
-    assert isinstance(changes, list)
-    return device_id, changes
-
-
-def _readable_uuid(value: object) -> uuid.UUID | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def push_changes(
@@ -201,7 +160,7 @@ def _load_versions(
     session: Session, raw_changes: Sequence[Mapping[str, Any]]
 ) -> dict[uuid.UUID, Version]:
     """Every stored check-in the batch names, whoever owns it (ids are global)."""
-    ids = {found for raw in raw_changes if (found := _readable_uuid(raw.get("id"))) is not None}
+    ids = {found for raw in raw_changes if (found := readable_uuid(raw.get("id"))) is not None}
     if not ids:
         return {}
     rows = session.execute(sa.select(*VERSION_COLUMNS).where(Checkin.id.in_(ids)))

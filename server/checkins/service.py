@@ -6,9 +6,10 @@ Each takes a session and plain values, flushes, and leaves the commit to its cal
 
 from __future__ import annotations
 
+from server.checkins.envelope import read_push_envelope
 from server.checkins.export import export_own_data
 from server.checkins.pull import PullPage, feed_position, pull_changes, pull_changes_json, pull_page
-from server.checkins.push import PushOutcome, push_changes, read_push_envelope
+from server.checkins.push import PushOutcome, push_changes
 
 __all__ = [
     "PullPage",

@@ -72,3 +72,4 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/sync.py

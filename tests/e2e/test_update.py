@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import time
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DIST
 from tests.e2e.flows import STATUS, check_in, go, join, wait_for_service_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _wait_for_reload(page: Page, timeout: float = 15.0) -> None:
+    """Until the marker set before the click is gone: the page really reloaded.
+
+    Polled from Python because wait_for_function's in-page polling needs eval, which the
+    app's CSP forbids.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(PlaywrightError):  # the old page's context is going away
+            if page.evaluate("window.beforeUpdate === undefined"):
+                return
+        time.sleep(0.1)
+    raise AssertionError("the page did not reload after 'Reload now'")
+
 
 BANNER = "A new version of Alongside is ready. Your saved check-ins are kept."
 
@@ -44,7 +63,7 @@ def test_a_new_version_waits_for_the_person_and_keeps_the_outbox(make_site, new_
 
     page.evaluate("window.beforeUpdate = true")
     page.get_by_role("button", name="Reload now").click()
-    page.wait_for_function("window.beforeUpdate === undefined")  # the page was reloaded
+    _wait_for_reload(page)
     expect(page.get_by_role("heading", name="Check in", exact=True)).to_be_visible()
     expect(banner).to_have_count(0)
     assert page.evaluate("navigator.serviceWorker.getRegistration().then((r) => !r.waiting)")

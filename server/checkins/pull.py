@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -150,14 +151,16 @@ def pull_changes(
     }
 
 
+_RAW = sa.types.NullType()
 # What a pulled change shows, in the order _pulled_json reads them; seq last (see _read_page).
+# Ids and times come as raw driver values: no per-value type processing (see _iso, _hyphened).
 _PULL_COLUMNS = (
-    Checkin.id,
-    Checkin.device_id,
+    sa.type_coerce(Checkin.id, _RAW).label("id"),
+    sa.type_coerce(Checkin.device_id, _RAW).label("device_id"),
     Checkin.rev,
-    Checkin.recorded_at,
-    Checkin.changed_at,
-    Checkin.received_at,
+    sa.type_coerce(Checkin.recorded_at, _RAW).label("recorded_at"),
+    sa.type_coerce(Checkin.changed_at, _RAW).label("changed_at"),
+    sa.type_coerce(Checkin.received_at, _RAW).label("received_at"),
     Checkin.clock_skew,
     Checkin.shared,
     Checkin.deleted,
@@ -187,26 +190,50 @@ def pull_changes_json(
 
 
 def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> str:
-    """One row as the JSON text of Version.pulled() (a unit test holds the two together)."""
-    (checkin_id, device_id, rev, recorded, changed, received, skew, shared, deleted, content,
+    """One raw row as the JSON text of Version.pulled() (a unit test holds the two together)."""
+    (raw_id, raw_device, rev, recorded, changed, received, skew, shared, deleted, content,
      scores, seq) = row  # fmt: skip
-    recorded_at = recorded.isoformat()
+    recorded_at = _iso(recorded)
     data = scores_json = "null"
     if not deleted and content is not None and key is not None:
-        opened = key.open(content, CONTENT_CONTEXT, checkin_id, user_id).decode("utf-8")
+        row_id = raw_id if isinstance(raw_id, uuid.UUID) else uuid.UUID(hex=raw_id)
+        opened = key.open(content, CONTENT_CONTEXT, row_id, user_id).decode("utf-8")
         flag = "true" if shared else "false"
         data = f'{{"recorded_at":"{recorded_at}","shared":{flag},{opened[1:]}'
         if scores is not None:
-            scores_json = key.open(scores, SCORES_CONTEXT, checkin_id, user_id).decode("utf-8")
+            scores_json = key.open(scores, SCORES_CONTEXT, row_id, user_id).decode("utf-8")
     return (
-        f'{{"id":"{checkin_id}","rev":{rev},"seq":{seq},'
+        f'{{"id":"{_hyphened(raw_id)}","rev":{rev},"seq":{seq},'
         f'"deleted":{"true" if deleted else "false"},'
         f'"recorded_at":"{recorded_at}",'
-        f'"changed_at":"{changed.isoformat()}",'
-        f'"received_at":"{received.isoformat()}",'
+        f'"changed_at":"{_iso(changed)}",'
+        f'"received_at":"{_iso(received)}",'
         f'"clock_skew":{"true" if skew else "false"},'
-        f'"device_id":"{device_id}","data":{data},"scores":{scores_json}}}'
+        f'"device_id":"{_hyphened(raw_device)}","data":{data},"scores":{scores_json}}}'
     )
+
+
+def _hyphened(raw: Any) -> str:
+    """str(uuid) of a raw id: PostgreSQL's driver gives a UUID, SQLite 32 lower-case hex digits."""
+    if isinstance(raw, uuid.UUID):
+        return str(raw)
+    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
+def _iso(raw: Any) -> str:
+    """datetime.isoformat() of a raw UTC time (server.database.UTCDateTime's storage).
+
+    PostgreSQL's driver gives an aware datetime. SQLite keeps naive UTC text,
+    ``2026-11-20 09:15:00.000120``, which becomes ``2026-11-20T09:15:00.000120+00:00``,
+    the microseconds left out when they are zero, exactly as isoformat writes it.
+    """
+    if isinstance(raw, datetime):
+        return raw.astimezone(UTC).isoformat()
+    if len(raw) == 26 and raw[10] == " " and raw[19] == ".":
+        fraction = raw[19:] if raw[20:] != "000000" else ""
+        return f"{raw[:10]}T{raw[11:19]}{fraction}+00:00"
+    # Any other stored form: let the parser decide (never expected in practice).
+    return datetime.fromisoformat(raw).replace(tzinfo=UTC).isoformat()
 
 
 def _bookkeeping(found: PullPage | _Page, instruments_etag: str) -> dict[str, Any]:

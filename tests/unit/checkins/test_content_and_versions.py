@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
@@ -67,21 +67,31 @@ def test_scores_keep_the_order_instruments_were_answered_in():
 KEY = crypto.DataKey(bytes(range(32)))
 
 
-def sealed_row(version, content, scores):
-    """The row pull reads for ``version``, its content and scores sealed as push seals them."""
+def raw_time(moment, style):
+    """A time as each driver returns it: naive UTC text (SQLite) or aware, any zone (psycopg)."""
+    if style == "sqlite":
+        return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(timezone(timedelta(hours=-5)))
+
+
+def sealed_row(version, content, scores, style="sqlite"):
+    """The raw row pull reads for ``version``, content and scores sealed as push seals them."""
 
     def seal(value, context):
         if value is None:
             return None
         return KEY.seal(orjson.dumps(value), context, version.id, version.user_id)
 
+    def raw_id(value):
+        return value.hex if style == "sqlite" else value
+
     return (
-        version.id,
-        version.device_id,
+        raw_id(version.id),
+        raw_id(version.device_id),
         version.rev,
-        version.recorded_at,
-        version.changed_at,
-        version.received_at,
+        raw_time(version.recorded_at, style),
+        raw_time(version.changed_at, style),
+        raw_time(version.received_at, style),
         version.clock_skew,
         version.shared,
         version.deleted,
@@ -112,6 +122,15 @@ def version(**overrides):
     return Version(**fields)
 
 
+@pytest.mark.parametrize("style", ["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 20, 9, 15, 0, tzinfo=UTC),
+        datetime(2026, 11, 20, 9, 15, 0, 120, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
 @pytest.mark.parametrize(
     "content",
     [
@@ -119,15 +138,19 @@ def version(**overrides):
         {"note": 'quotes " and \\ and é and 🌧 and \n', "responses": []},
     ],
 )
-def test_spliced_pull_json_is_the_parsed_shape(content):
+def test_spliced_pull_json_is_the_parsed_shape(content, moment, style):
     scores = {"who5@1": {"wellbeing": {"raw": 15.0, "score": 60.0, "band": None}}}
-    opened = version(content=content, scores=scores)
-    row = sealed_row(opened, content, scores)
+    later = moment + timedelta(seconds=3)
+    opened = version(
+        content=content, scores=scores, recorded_at=moment, changed_at=later, received_at=later
+    )
+    row = sealed_row(opened, content, scores, style)
     assert json.loads(_pulled_json(row, KEY, opened.user_id)) == opened.pulled()
 
 
-def test_a_tombstone_has_no_data_or_scores_in_either_shape():
+@pytest.mark.parametrize("style", ["sqlite", "postgresql"])
+def test_a_tombstone_has_no_data_or_scores_in_either_shape(style):
     tombstone = version(deleted=True, shared=False, instruments="")
-    row = sealed_row(tombstone, None, None)
+    row = sealed_row(tombstone, None, None, style)
     assert json.loads(_pulled_json(row, None, tombstone.user_id)) == tombstone.pulled()
     assert tombstone.pulled()["data"] is None

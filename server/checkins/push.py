@@ -80,20 +80,21 @@ def push_changes(
     device_id, raw_changes = read_push_envelope(body)
     now = now.astimezone(UTC)
     user_id = actor.user_id
+    # Everything that needs no database first (reading, checking, hashing, scoring), so
+    # the feed lock, and SQLite's one write lock, are held only to decide and write.
+    prepared = prepare_changes(raw_changes, registry)
     # The lock comes first: it also serialises creating the person's data key on a first
     # push from two devices at once.
     last_seq, live_count = _lock_feed(session, user_id)
     keys = session_keys(session)
     keys.key_for(user_id, create=True)
     session.flush()  # a new data key must outlive a rolled-back savepoint below
-    change_ids = [uuid.UUID(raw["change_id"]) for raw in raw_changes]
-    records = _load_records(session, user_id, change_ids)
+    records = _load_records(session, user_id, [change.change_id for change in prepared])
     for attempt in range(_ATTEMPTS):
-        batch = _Batch(user_id, device_id, registry, now, last_seq, live_count, dict(records))
+        batch = _Batch(user_id, device_id, now, last_seq, live_count, dict(records))
         batch.stored = _load_versions(session, raw_changes)
-        for raw, change_id in zip(raw_changes, change_ids, strict=True):
-            batch.take(raw, change_id)
-        batch.score()
+        for change in prepared:
+            batch.take(change)
         try:
             with session.begin_nested():
                 batch.write(session, keys)
@@ -103,6 +104,47 @@ def push_changes(
             continue
         return PushOutcome(batch.render(keys), now)
     raise AssertionError("unreachable")
+
+
+@dataclass
+class _Prepared:
+    """One change as read before any lock: its hash, loaded form or errors, and scores."""
+
+    raw: Mapping[str, Any]
+    change_id: uuid.UUID
+    digest: str
+    change: dict[str, Any] | None
+    errors: dict[str, list[str]]
+    scores: dict[str, Any] | None = None
+
+    @property
+    def echo(self) -> dict[str, Any]:
+        """The ids a result repeats back, as the client sent them."""
+        checkin_id = self.raw.get("id")
+        return {
+            "change_id": self.raw["change_id"],
+            "id": checkin_id if isinstance(checkin_id, str) else None,
+        }
+
+
+def prepare_changes(
+    raw_changes: Sequence[Mapping[str, Any]], registry: InstrumentRegistry
+) -> list[_Prepared]:
+    """Read, check, hash and score every change: the work that needs no database."""
+    prepared = []
+    for raw in raw_changes:
+        change, errors = load_change(raw)
+        if change is not None and change["op"] == Op.PUT:
+            errors = check_responses(registry, change["data"]["responses"])
+        prepared.append(
+            _Prepared(raw, uuid.UUID(raw["change_id"]), change_hash(raw), change, errors)
+        )
+    # Scored whether or not they will apply: one engine call per instrument for the batch.
+    puts = [p for p in prepared if p.change is not None and not p.errors and p.change["data"]]
+    scored = score_checkins(registry, [p.change["data"]["responses"] for p in puts])  # type: ignore[index]
+    for put, scores in zip(puts, scored, strict=True):
+        put.scores = scores
+    return prepared
 
 
 def _lock_feed(session: Session, user_id: uuid.UUID) -> tuple[int, int]:
@@ -173,7 +215,6 @@ class _Batch:
 
     user_id: uuid.UUID
     device_id: uuid.UUID
-    registry: InstrumentRegistry
     now: datetime
     last_seq: int
     live_count: int
@@ -182,44 +223,36 @@ class _Batch:
     current: dict[uuid.UUID, Version] = field(default_factory=dict)
     written: dict[uuid.UUID, Version] = field(default_factory=dict)
     results: list[dict[str, Any]] = field(default_factory=list)
-    to_score: list[Version] = field(default_factory=list)
     feed_moved: bool = False
 
     def version_of(self, checkin_id: uuid.UUID) -> Version | None:
         return self.current.get(checkin_id) or self.stored.get(checkin_id)
 
-    def take(self, raw: Mapping[str, Any], change_id: uuid.UUID) -> None:
+    def take(self, prepared: _Prepared) -> None:
         """Decide one change and queue its effects."""
-        echo = {
-            "change_id": raw["change_id"],
-            "id": raw.get("id") if isinstance(raw.get("id"), str) else None,
-        }
-        digest = change_hash(raw)
+        echo, change_id, digest = prepared.echo, prepared.change_id, prepared.digest
         record = self.records.get(change_id)
         if record is not None:
             if record.payload_hash != digest:
                 self.results.append({**echo, "status": "rejected", "errors": CHANGE_ID_REUSED})
             else:
-                self.results.append({**echo, **self._duplicate(record, raw)})
+                self.results.append({**echo, **self._duplicate(record, prepared.raw)})
             return
-        change, errors = load_change(raw)
+        change = prepared.change
         if change is None:
-            self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=errors))
+            self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=prepared.errors))
             return
-        checkin_id: uuid.UUID = change["id"]
-        current = self.version_of(checkin_id)
+        current = self.version_of(change["id"])
         if current is not None and current.user_id != self.user_id:
             self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=ID_TAKEN))
             return
-        if change["op"] == Op.PUT:
-            errors = check_responses(self.registry, change["data"]["responses"])
-            if errors:
-                self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=errors))
-                return
+        if prepared.errors:
+            self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=prepared.errors))
+            return
         state = None if current is None else ServerState(current.rev, current.deleted)
         decision = decide_change(state, op=Op(change["op"]), base_rev=change["base_rev"])
         if decision.status is Status.APPLIED:
-            self._apply(change, decision, current)
+            self._apply(change, decision, current, prepared.scores)
         self._finish(echo, change_id, digest, decision, current=current)
 
     def _duplicate(self, record: _Record, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,7 +289,11 @@ class _Batch:
         self.results.append(result)
 
     def _apply(
-        self, change: Mapping[str, Any], decision: Decision, current: Version | None
+        self,
+        change: Mapping[str, Any],
+        decision: Decision,
+        current: Version | None,
+        scores: dict[str, Any] | None,
     ) -> None:
         assert decision.rev is not None
         self.last_seq += 1
@@ -297,18 +334,12 @@ class _Batch:
                 deleted=False,
                 instruments=instruments_label(data["responses"]),
                 content={"note": data["note"], "responses": data["responses"]},
+                scores=scores,
             )
-            self.to_score.append(version)
             if current is None:
                 self.live_count += 1
         self.current[version.id] = version
         self.written[version.id] = version
-
-    def score(self) -> None:
-        """Score every applied put of the batch at once, per instrument."""
-        scored = score_checkins(self.registry, [v.content["responses"] for v in self.to_score])  # type: ignore[index]
-        for version, scores in zip(self.to_score, scored, strict=True):
-            version.scores = scores
 
     def write(self, session: Session, keys: SessionKeys) -> None:
         """The batch's check-ins, change records and feed position, in a few bulk statements."""

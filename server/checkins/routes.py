@@ -40,6 +40,9 @@ def _json_body() -> object:
 def push() -> Response:
     """Send up to 500 changes; each gets applied, duplicate, conflict or rejected."""
     actor = require(Role.SERVICE_USER)
+    # End the sign-in check's transaction: on SQLite it holds the one write lock, which
+    # the push should take only once its changes are read, checked and scored.
+    current_session().commit()
     try:
         outcome = service.push_changes(
             current_session(),

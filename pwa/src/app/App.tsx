@@ -2,10 +2,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { openAlongsideDB, wipeAlongsideDB, type AlongsideDB } from '../shared/db';
 import { announce, CHANNEL, type ChannelMessage, type DrainReason } from '../shared/drain-scheduler';
+import { Caseload } from './Caseload';
 import { CheckIn } from './CheckIn';
 import { History } from './History';
 import { Join } from './Join';
 import { Nav } from './Nav';
+import { Person } from './Person';
+import { Research } from './Research';
 import { Settings } from './Settings';
 import { SignIn } from './SignIn';
 import { AppContext, EMPTY, readSnapshot, type AppValue, type Snapshot } from './state';
@@ -67,14 +70,17 @@ export function App() {
   }, [adopt, refresh]);
 
   const signedIn = Boolean(data.profile);
+  const role = data.profile?.role ?? null;
+  // Only service users have check-ins of their own to keep and send.
+  const keepsCheckins = role === 'service_user';
   useEffect(() => {
-    if (!signedIn) return undefined;
+    if (!keepsCheckins) return undefined;
     runner.current = startSyncRunner(() => dbRef.current);
     return () => {
       runner.current?.stop();
       runner.current = null;
     };
-  }, [signedIn]);
+  }, [keepsCheckins]);
 
   const navigate = useCallback((to: string) => {
     if (to !== currentPath()) window.history.pushState(null, '', to);
@@ -129,8 +135,13 @@ export function App() {
   if (path === '/signin') [screen, title] = [<SignIn />, 'Sign in'];
   else if (path === '/join') [screen, title] = [<Join />, 'Join'];
   else if (!signedIn) [screen, title] = [null, ''];
-  else if (path === '/history') [screen, title] = [<History />, 'History'];
   else if (path === '/settings') [screen, title] = [<Settings />, 'Settings'];
+  else if (role === 'peer_worker') {
+    const person = /^\/people\/([0-9a-f-]{36})$/.exec(path);
+    [screen, title] = person ? [<Person key={person[1]} id={person[1]!} />, 'Person'] : [<Caseload />, 'Caseload'];
+  } else if (role === 'researcher') [screen, title] = [<Research />, 'Research export'];
+  else if (!keepsCheckins) [screen, title] = [<Settings />, 'Settings'];
+  else if (path === '/history') [screen, title] = [<History />, 'History'];
   else if (editMatch) [screen, title] = [<CheckIn key={editMatch[1]} editing={editMatch[1]!} />, 'Edit check-in'];
   else [screen, title] = [<CheckIn key="new" editing={null} />, 'Check in'];
   document.title = title ? `${title} · Alongside` : 'Alongside';
@@ -142,10 +153,10 @@ export function App() {
       </a>
       <header class="top">
         <p class="brand">Alongside</p>
-        {signedIn && <Nav path={path} />}
+        {signedIn && <Nav path={path} role={role} />}
       </header>
       <UpdateBanner />
-      {signedIn && <StatusLine />}
+      {keepsCheckins && <StatusLine />}
       <main id="main" class="page" tabIndex={-1}>
         {screen}
       </main>

@@ -85,6 +85,7 @@ export function Settings() {
         {profile.peer_worker ? `, with peer worker ${profile.peer_worker.username}` : ''}.
       </p>
 
+      {profile.role === 'service_user' && (
       <section aria-labelledby="research-title" class="card">
         <h2 id="research-title">Helping research</h2>
         <p>
@@ -107,7 +108,9 @@ export function Settings() {
         </div>
         {consentMessage && <p role="status">{consentMessage}</p>}
       </section>
+      )}
 
+      {profile.role === 'service_user' && (
       <section aria-labelledby="download-title" class="card">
         <h2 id="download-title">Your data</h2>
         <p>Download everything Alongside holds about you, as a file.</p>
@@ -116,6 +119,7 @@ export function Settings() {
         </button>
         {downloadMessage && <p role="status">{downloadMessage}</p>}
       </section>
+      )}
 
       <section aria-labelledby="signout-title" class="card">
         <h2 id="signout-title">Sign out</h2>
@@ -143,6 +147,7 @@ export function Settings() {
         )}
       </section>
 
+      {profile.role === 'service_user' && (
       <section aria-labelledby="delete-title" class="card">
         <h2 id="delete-title">Delete my account</h2>
         <p>This deletes your account and every check-in, on Alongside and on this phone. It cannot be undone.</p>
@@ -161,6 +166,7 @@ export function Settings() {
           </button>
         </form>
       </section>
+      )}
     </section>
   );
 }

@@ -29,14 +29,13 @@ from sqlalchemy.orm import Session
 
 from server.accounts.actor import Actor
 from server.checkins.access import require_service_user
-from server.checkins.content import check_responses, instruments_label, score_checkins
+from server.checkins.content import instruments_label
 from server.checkins.envelope import read_push_envelope, readable_uuid
 from server.checkins.models import Checkin, CheckinFeed, SyncChange
+from server.checkins.prepare import PreparedChange, prepare_changes
 from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, VERSION_COLUMNS, Version
 from server.instruments.registry import InstrumentRegistry
 from server.sealing import SessionKeys, session_keys
-from sync.hashing import change_hash
-from sync.protocol import load_change
 from sync.rules import (
     Decision,
     Op,
@@ -104,47 +103,6 @@ def push_changes(
             continue
         return PushOutcome(batch.render(keys), now)
     raise AssertionError("unreachable")
-
-
-@dataclass
-class _Prepared:
-    """One change as read before any lock: its hash, loaded form or errors, and scores."""
-
-    raw: Mapping[str, Any]
-    change_id: uuid.UUID
-    digest: str
-    change: dict[str, Any] | None
-    errors: dict[str, list[str]]
-    scores: dict[str, Any] | None = None
-
-    @property
-    def echo(self) -> dict[str, Any]:
-        """The ids a result repeats back, as the client sent them."""
-        checkin_id = self.raw.get("id")
-        return {
-            "change_id": self.raw["change_id"],
-            "id": checkin_id if isinstance(checkin_id, str) else None,
-        }
-
-
-def prepare_changes(
-    raw_changes: Sequence[Mapping[str, Any]], registry: InstrumentRegistry
-) -> list[_Prepared]:
-    """Read, check, hash and score every change: the work that needs no database."""
-    prepared = []
-    for raw in raw_changes:
-        change, errors = load_change(raw)
-        if change is not None and change["op"] == Op.PUT:
-            errors = check_responses(registry, change["data"]["responses"])
-        prepared.append(
-            _Prepared(raw, uuid.UUID(raw["change_id"]), change_hash(raw), change, errors)
-        )
-    # Scored whether or not they will apply: one engine call per instrument for the batch.
-    puts = [p for p in prepared if p.change is not None and not p.errors and p.change["data"]]
-    scored = score_checkins(registry, [p.change["data"]["responses"] for p in puts])  # type: ignore[index]
-    for put, scores in zip(puts, scored, strict=True):
-        put.scores = scores
-    return prepared
 
 
 def _lock_feed(session: Session, user_id: uuid.UUID) -> tuple[int, int]:
@@ -228,7 +186,7 @@ class _Batch:
     def version_of(self, checkin_id: uuid.UUID) -> Version | None:
         return self.current.get(checkin_id) or self.stored.get(checkin_id)
 
-    def take(self, prepared: _Prepared) -> None:
+    def take(self, prepared: PreparedChange) -> None:
         """Decide one change and queue its effects."""
         echo, change_id, digest = prepared.echo, prepared.change_id, prepared.digest
         record = self.records.get(change_id)

@@ -14,6 +14,7 @@ from sync.client import PUSH_PATH, SyncClient
 from sync.outbox import LocalStore
 from sync.protocol import MAX_BODY_BYTES
 from sync.transport import SignInRequired, Transport
+from tests.sync.conftest import device_token
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -179,8 +180,6 @@ class Interfering(httpx.BaseTransport):
 
 
 def test_after_five_repushes_the_change_waits_for_the_person(app, session, service_user, tmp_path):
-    from tests.sync.conftest import device_token
-
     behind = Clock(START - timedelta(days=1))  # the other device's edits are always older
     tablet = SyncClient(
         LocalStore(),
@@ -334,8 +333,6 @@ class Recording(httpx.BaseTransport):
 
 
 def test_pushes_are_batched_by_count_and_size(app, session, service_user):
-    from tests.sync.conftest import device_token
-
     network = Recording(app)
     phone = SyncClient(
         LocalStore(), Transport("http://t", device_token(session, service_user), http=network)

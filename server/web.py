@@ -6,6 +6,7 @@ import mimetypes
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, request, send_file
+from werkzeug.routing import PathConverter
 
 from server.errors import NotFound
 
@@ -15,8 +16,6 @@ blueprint = Blueprint("web", __name__)
 DEFAULT_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 SHELL = "index.html"
 SERVICE_WORKER = "sw.js"
-# Prefixes the app never answers: the API and the health checks keep their own 404s.
-RESERVED_PREFIXES = ("api/", "healthz", "readyz")
 # Vite names these files by content hash, so a browser may keep them forever.
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Everything else (shell, worker, manifest, icons) must be revalidated, so a release reaches
@@ -64,11 +63,19 @@ def index() -> Response:
     return _shell()
 
 
-@blueprint.get("/<path:path>")
+class AppPathConverter(PathConverter):
+    """A path outside the API and health checks, so this rule never even matches those.
+
+    Matching them (even only for GET) would turn the API's 404s for unknown paths and
+    malformed ids, and its 405s, into this rule's answers.
+    """
+
+    regex = r"(?!(?:api/|healthz|readyz))[^/].*?"
+
+
+@blueprint.get("/<app_path:path>")
 def app_file(path: str) -> Response:
     """A built file, or the shell for a client route such as ``/history``."""
-    if path.startswith(RESERVED_PREFIXES):
-        raise NotFound("Nothing here.")
     found = _file_in_dist(path)
     if found is not None:
         response = _send(found, IMMUTABLE if path.startswith("assets/") else REVALIDATE)
@@ -91,4 +98,5 @@ def _accepts_html() -> bool:
 
 def init_app(app: Flask) -> None:
     """Serve the built web app."""
+    app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(blueprint)

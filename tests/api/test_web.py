@@ -110,6 +110,14 @@ def test_the_app_never_shadows_the_api(web, path):
     assert response.is_json
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_unknown_api_paths_stay_404_for_every_method(make_app, dist, method):
+    client = make_app(WEB_DIST_DIR=str(dist)).test_client()
+    response = getattr(client, method)("/api/v1/me/sessions/not-a-uuid", json={})
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+
+
 def test_api_routes_still_answer(web):
     assert web.get("/api/v1/instruments").status_code == 200
     assert web.get("/healthz").get_json()["status"] == "ok"

@@ -118,7 +118,7 @@ export function CheckIn({ editing }: { editing: string | null }) {
     setAnswers({});
     setNote('');
     setShared(false);
-    setMessage('Saved on this phone. It will be sent to Alongside when you are online.');
+    setMessage('Check-in saved on this phone. The line above says whether it has been sent.');
   };
 
   return (

@@ -86,39 +86,39 @@ export function Settings() {
       </p>
 
       {profile.role === 'service_user' && (
-      <section aria-labelledby="research-title" class="card">
-        <h2 id="research-title">Helping research</h2>
-        <p>
-          If you agree, your answers (never your note, never your name) are added to totals that researchers use to
-          learn whether peer support helps. Nobody can pick you out from those totals. You can change your mind
-          at any time; saying no changes nothing about your support.
-        </p>
-        <div class="field share">
-          <input
-            type="checkbox"
-            id="research"
-            checked={granted}
-            aria-describedby="research-state"
-            onChange={(event) => setConsent(event.currentTarget.checked)}
-          />
-          <label for="research">Count my answers in research</label>
-          <p class="hint" id="research-state">
-            {granted ? 'You have agreed.' : 'You have not agreed.'}
+        <section aria-labelledby="research-title" class="card">
+          <h2 id="research-title">Helping research</h2>
+          <p>
+            If you agree, your answers (never your note, never your name) are added to totals that researchers use to
+            learn whether peer support helps. Nobody can pick you out from those totals. You can change your mind
+            at any time; saying no changes nothing about your support.
           </p>
-        </div>
-        {consentMessage && <p role="status">{consentMessage}</p>}
-      </section>
+          <div class="field share">
+            <input
+              type="checkbox"
+              id="research"
+              checked={granted}
+              aria-describedby="research-state"
+              onChange={(event) => setConsent(event.currentTarget.checked)}
+            />
+            <label for="research">Count my answers in research</label>
+            <p class="hint" id="research-state">
+              {granted ? 'You have agreed.' : 'You have not agreed.'}
+            </p>
+          </div>
+          {consentMessage && <p role="status">{consentMessage}</p>}
+        </section>
       )}
 
       {profile.role === 'service_user' && (
-      <section aria-labelledby="download-title" class="card">
-        <h2 id="download-title">Your data</h2>
-        <p>Download everything Alongside holds about you, as a file.</p>
-        <button type="button" class="button" onClick={download}>
-          Download my data
-        </button>
-        {downloadMessage && <p role="status">{downloadMessage}</p>}
-      </section>
+        <section aria-labelledby="download-title" class="card">
+          <h2 id="download-title">Your data</h2>
+          <p>Download everything Alongside holds about you, as a file.</p>
+          <button type="button" class="button" onClick={download}>
+            Download my data
+          </button>
+          {downloadMessage && <p role="status">{downloadMessage}</p>}
+        </section>
       )}
 
       <section aria-labelledby="signout-title" class="card">
@@ -148,24 +148,24 @@ export function Settings() {
       </section>
 
       {profile.role === 'service_user' && (
-      <section aria-labelledby="delete-title" class="card">
-        <h2 id="delete-title">Delete my account</h2>
-        <p>This deletes your account and every check-in, on Alongside and on this phone. It cannot be undone.</p>
-        <form onSubmit={deleteAccount} noValidate>
-          <Field
-            id="delete_password"
-            label="Your password, to confirm"
-            type="password"
-            value={password}
-            onInput={setPassword}
-            autoComplete="current-password"
-            error={deleteError}
-          />
-          <button type="submit" class="button danger" disabled={busy || !password}>
-            Delete my account
-          </button>
-        </form>
-      </section>
+        <section aria-labelledby="delete-title" class="card">
+          <h2 id="delete-title">Delete my account</h2>
+          <p>This deletes your account and every check-in, on Alongside and on this phone. It cannot be undone.</p>
+          <form onSubmit={deleteAccount} noValidate>
+            <Field
+              id="delete_password"
+              label="Your password, to confirm"
+              type="password"
+              value={password}
+              onInput={setPassword}
+              autoComplete="current-password"
+              error={deleteError}
+            />
+            <button type="submit" class="button danger" disabled={busy || !password}>
+              Delete my account
+            </button>
+          </form>
+        </section>
       )}
     </section>
   );

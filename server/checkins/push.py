@@ -82,8 +82,8 @@ def push_changes(
     # Everything that needs no database first (reading, checking, hashing, scoring), so
     # the feed lock, and SQLite's one write lock, are held only to decide and write.
     prepared = prepare_changes(raw_changes, registry)
-    # The lock comes first: it also serialises creating the person's data key on a first
-    # push from two devices at once.
+    # The lock comes before the data key: it also serialises creating the person's key on
+    # a first push from two devices at once.
     last_seq, live_count = _lock_feed(session, user_id)
     keys = session_keys(session)
     keys.key_for(user_id, create=True)

@@ -7,9 +7,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from server.accounts.authentication import current_actor
+from server.aggregation import service
 from server.aggregation.schemas import SummaryLayout
 from server.extensions import current_session
-from server.peer import service as peer_service
 
 blueprint = Blueprint(
     "own_summary", __name__, url_prefix="/api/v1/me", description="Your own summary"
@@ -20,4 +20,4 @@ blueprint = Blueprint(
 @blueprint.response(200, SummaryLayout)
 def own_summary() -> dict[str, Any]:
     """Your summary from all your check-ins, along the change model (service users only)."""
-    return peer_service.own_summary(current_session(), actor=current_actor())
+    return service.own_summary(current_session(), actor=current_actor())

@@ -19,10 +19,14 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from server.accounts.actor import Actor
+from server.accounts.models import Role
+from server.aggregation.layout import change_model_layout
 from server.aggregation.loading import load_scored_checkins
 from server.aggregation.models import PersonSummary, View
 from server.aggregation.person_summary import person_documents, summarise_people
 from server.checkins.models import CheckinFeed
+from server.errors import Forbidden
 from server.instruments.registry import InstrumentRegistry
 from server.keys.models import UserKey
 from server.sealing import session_keys
@@ -141,3 +145,11 @@ def stored_summaries(
     ).all()
     session_keys(session).prefetch(row.user_id for row in rows)
     return {row.user_id: row.document for row in rows}
+
+
+def own_summary(session: Session, *, actor: Actor) -> dict[str, Any]:
+    """The person's own view (all their check-ins) along the change model, for their history."""
+    if actor.role is not Role.SERVICE_USER:
+        raise Forbidden("Only people who check in have a summary.")
+    document = stored_summary(session, user_id=actor.user_id, view=View.OWN)
+    return {"view": View.OWN.value, **change_model_layout(document)}

@@ -235,13 +235,5 @@ def _shared_checkin(row: Checkin) -> dict[str, Any]:
     }
 
 
-def own_summary(session: Session, *, actor: Actor) -> dict[str, Any]:
-    """The person's own view (all their check-ins), for their history screen."""
-    if actor.role is not Role.SERVICE_USER:
-        raise Forbidden("Only people who check in have a summary.")
-    document = stored_summary(session, user_id=actor.user_id, view=View.OWN)
-    return {"view": View.OWN.value, **change_model_layout(document)}
-
-
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

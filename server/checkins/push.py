@@ -112,16 +112,16 @@ def _lock_feed(session: Session, user_id: uuid.UUID) -> tuple[int, int]:
         .where(CheckinFeed.user_id == user_id)
         .with_for_update()
     )
-    row = session.execute(locked).first()
+    row = session.connection().execute(locked).first()
     if row is None:
         dialect = session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CheckinFeed)
-        session.execute(
+        session.connection().execute(
             insert.values(
                 user_id=user_id, last_seq=0, purged_below_seq=0, live_count=0
             ).on_conflict_do_nothing(index_elements=["user_id"])
         )
-        row = session.execute(locked).one()
+        row = session.connection().execute(locked).one()
     return int(row.last_seq), int(row.live_count)
 
 
@@ -140,7 +140,7 @@ def _load_records(
 ) -> dict[uuid.UUID, _Record]:
     if not change_ids:
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(
             SyncChange.change_id,
             SyncChange.payload_hash,
@@ -163,7 +163,7 @@ def _load_versions(
     ids = {found for raw in raw_changes if (found := readable_uuid(raw.get("id"))) is not None}
     if not ids:
         return {}
-    rows = session.execute(sa.select(*VERSION_COLUMNS).where(Checkin.id.in_(ids)))
+    rows = session.connection().execute(sa.select(*VERSION_COLUMNS).where(Checkin.id.in_(ids)))
     return {row.id: Version.from_row(row) for row in rows}
 
 
@@ -310,11 +310,11 @@ class _Batch:
             else:
                 inserts.append(row)
         if inserts:
-            session.execute(table.insert(), inserts)
+            session.connection().execute(table.insert(), inserts)
         if updates:
             # Bound names differ from column names, which SQLAlchemy reserves for SET.
             settable = [name for name in _COLUMNS if name not in ("id", "user_id")]
-            session.execute(
+            session.connection().execute(
                 table.update()
                 .where(table.c.id == sa.bindparam("v_id"))
                 .where(table.c.user_id == sa.bindparam("v_user_id"))
@@ -337,9 +337,9 @@ class _Batch:
             if record.new
         ]
         if new_records:
-            session.execute(SYNC_CHANGES.insert(), new_records)
+            session.connection().execute(SYNC_CHANGES.insert(), new_records)
         if self.feed_moved:
-            session.execute(
+            session.connection().execute(
                 sa.update(CheckinFeed)
                 .where(CheckinFeed.user_id == self.user_id)
                 .values(last_seq=self.last_seq, live_count=self.live_count)

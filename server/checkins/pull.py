@@ -27,11 +27,15 @@ UNREADABLE_CURSOR = "This cursor cannot be read. Pull again without a cursor to 
 
 def feed_position(session: Session, user_id: uuid.UUID) -> tuple[int, int, int]:
     """The person's (last_seq, purged_below_seq, live_count); zeros before the first push."""
-    row = session.execute(
-        sa.select(CheckinFeed.last_seq, CheckinFeed.purged_below_seq, CheckinFeed.live_count).where(
-            CheckinFeed.user_id == user_id
+    row = (
+        session.connection()
+        .execute(
+            sa.select(
+                CheckinFeed.last_seq, CheckinFeed.purged_below_seq, CheckinFeed.live_count
+            ).where(CheckinFeed.user_id == user_id)
         )
-    ).first()
+        .first()
+    )
     if row is None:
         return 0, 0, 0
     return int(row.last_seq), int(row.purged_below_seq), int(row.live_count)

@@ -310,7 +310,9 @@ def _seal_before_flush(session: Session, _context: Any, _instances: Any) -> None
 @event.listens_for(Base, "refresh", propagate=True)
 def _drop_opened_values(row: Any, *_args: Any) -> None:
     # Reloaded ciphertext may differ from what was opened before; open it again when read.
-    row.__dict__.pop(_PLAIN, None)
+    # A row garbage-collected while expire_all walks the identity map arrives as None.
+    if row is not None:
+        row.__dict__.pop(_PLAIN, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")

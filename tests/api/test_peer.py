@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from server.accounts import service as accounts
 from server.accounts.models import Role
@@ -45,17 +44,6 @@ def push(person_client, *, days_ago: float, shared: bool, who5: int | None = Non
 def run_job(app, session, now=None):
     with app.app_context():
         refresh_person_summaries(job_context(app, session, now or utcnow()))
-
-
-@pytest.fixture(autouse=True)
-def _keep_rows_alive(session):
-    """Hold every row the test session sees: a row garbage-collected while expire_all runs
-    reaches server/sealing.py's expire hook as None and fails (reported to its owner)."""
-    kept: list[object] = []
-    event.listen(session, "transient_to_pending", lambda _s, row: kept.append(row))
-    event.listen(session, "loaded_as_persistent", lambda _s, row: kept.append(row))
-    yield
-    kept.clear()
 
 
 @pytest.fixture

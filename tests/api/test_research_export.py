@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from server.accounts import service as accounts
 from server.accounts.actor import Actor
@@ -24,16 +23,6 @@ from tests.unit.aggregation.checkins import checkin_answers, job_context, push, 
 
 URL = "/api/v1/research/aggregates"
 WHO5 = "who5@1/wellbeing"
-
-
-@pytest.fixture(autouse=True)
-def _keep_rows_alive(session):
-    """See tests/api/test_peer.py: rows collected during expire_all break sealing's hook."""
-    kept: list[object] = []
-    event.listen(session, "transient_to_pending", lambda _s, row: kept.append(row))
-    event.listen(session, "loaded_as_persistent", lambda _s, row: kept.append(row))
-    yield
-    kept.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -77,10 +78,21 @@ def test_a_crashed_holder_does_not_block_the_job_for_ever(committed_app, backend
         with engine.connect() as admin:
             admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             admin.commit()
+            # Termination is asynchronous: the lock goes only once the backend has exited.
+            _wait_until_gone(admin, pid)
         holder.invalidate()
         holder.close()
         with locks.job_lock(engine, "demo-job", holder="b", clock=utcnow) as taken:
             assert taken is True
+
+
+def _wait_until_gone(admin: sa.Connection, pid: int) -> None:
+    deadline = time.monotonic() + 10
+    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+    while admin.execute(query, {"pid": pid}).scalar_one():
+        admin.rollback()  # a fresh snapshot of pg_stat_activity on the next look
+        assert time.monotonic() < deadline, "the terminated backend did not exit"
+        time.sleep(0.05)
 
 
 def test_run_job_records_done_failed_and_skipped(committed_app):

@@ -14,15 +14,6 @@ from tests.support.factories import make_service_user, make_user
 EXPORT = "/api/v1/me/export"
 
 
-@pytest.fixture
-def person(client, session):
-    user = make_service_user(session)
-    session.commit()
-    signed_in = sign_in(client, user.username)
-    signed_in.user = user
-    return signed_in
-
-
 def test_the_export_holds_the_account_consents_and_every_live_checkin(person, session):
     person.put("/api/v1/me/consents/research", json={"granted": True})
     kept = put(data=checkin_data(note="only mine to read", shared=True))

@@ -23,23 +23,9 @@ from tests.support.checkins import (
     new_id,
     push_body,
     put,
+    send,
 )
 from tests.support.factories import make_service_user, make_user
-
-
-@pytest.fixture
-def person(client, session):
-    user = make_service_user(session)
-    session.commit()
-    signed_in = sign_in(client, user.username)
-    signed_in.user_id = user.id
-    return signed_in
-
-
-def send(person, *changes, device_id=DEVICE):
-    response = person.post(PUSH, json=push_body(*changes, device_id=device_id))
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["results"]
 
 
 def only(person, change, **kwargs):

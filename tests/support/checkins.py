@@ -90,3 +90,11 @@ def delete(
 
 def push_body(*changes: dict[str, Any], device_id: str = DEVICE) -> dict[str, Any]:
     return {"device_id": device_id, "changes": list(changes)}
+
+
+def send(person: Any, *changes: dict[str, Any], device_id: str = DEVICE) -> list[dict[str, Any]]:
+    """Push ``changes`` as ``person`` (a signed-in test client) and return the results."""
+    response = person.post(PUSH, json=push_body(*changes, device_id=device_id))
+    assert response.status_code == 200, response.get_json()
+    results: list[dict[str, Any]] = response.get_json()["results"]
+    return results

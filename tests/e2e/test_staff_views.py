@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PEER_WORKER, STAFF_PASSWORD
+from tests.e2e.conftest import PASSWORD, PEER_WORKER, STAFF_PASSWORD
 from tests.e2e.flows import STATUS, check_in, join
 from tests.e2e.test_web_app import _serious
 
@@ -81,3 +81,23 @@ def test_staff_screens_pass_axe(site, new_context):
     expect(researcher.get_by_text("Loading…")).to_have_count(0)
     found["research"] = _serious(researcher)
     assert found == {screen: [] for screen in found}
+
+
+def test_a_peer_worker_invites_someone_who_then_appears_in_the_caseload(site, new_context, csp):
+    page = csp.attach(new_context(bypass_csp=False).new_page())
+    _staff_sign_in(page, site, PEER_WORKER)
+    page.get_by_role("button", name="Create an invite code").click()
+    code = page.get_by_test_id("invite-code").locator("strong").inner_text()
+
+    person = new_context().new_page()
+    person.goto(site.url + "/join")
+    person.get_by_label("Invite code").fill(code)
+    person.get_by_label("What should your peer worker call you? (optional)").fill("Noor")
+    person.get_by_label("Choose a username").fill("noor-invited")
+    person.get_by_label("Choose a password").fill(PASSWORD)
+    person.get_by_role("button", name="Join").click()
+    expect(person.get_by_role("heading", name="Check in", exact=True)).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_role("link", name="Noor")).to_be_visible()
+    assert csp.violations == []

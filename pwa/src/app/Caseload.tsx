@@ -1,4 +1,5 @@
 // A peer worker's caseload: the people linked to them, most in need first.
+import { InvitePanel } from './InvitePanel';
 import { caseload, when } from './staff';
 import { useApp } from './state';
 import { useRemote } from './useRemote';
@@ -54,6 +55,7 @@ export function Caseload() {
             })}
           </ul>
         ))}
+      <InvitePanel />
     </section>
   );
 }

@@ -70,6 +70,14 @@ export const caseload = (db: AlongsideDB) => get<{ people: CaseloadEntry[] }>(db
 export const personSummary = (db: AlongsideDB, id: string) => get<PersonSummary>(db, `/api/v1/peer/people/${id}/summary`);
 export const sharedCheckins = (db: AlongsideDB, id: string) =>
   get<{ checkins: SharedCheckin[] }>(db, `/api/v1/peer/people/${id}/checkins?limit=50`);
+export interface InviteCreated {
+  id: string;
+  code: string;
+  expires_at: string;
+}
+
+export const createInvite = async (db: AlongsideDB) =>
+  requestJson<InviteCreated>(await apiOptions(db), 'POST', '/api/v1/invites', {});
 export const aggregates = (db: AlongsideDB, period: string) =>
   get<{ aggregates: AggregateRow[]; manifest: Record<string, unknown> }>(db, `/api/v1/research/aggregates?period=${period}&format=json`);
 

@@ -16,10 +16,6 @@ export function registerServiceWorker(): void {
     waiting = true;
     listeners.forEach((listener) => listener(true));
   });
-  // The new worker took over because the person asked: load the new version's page.
-  workbox.addEventListener('controlling', (event) => {
-    if (event.isUpdate) window.location.reload();
-  });
   void workbox.register().catch(() => {
     // Private browsing or a blocked worker: the app still works while online.
   });
@@ -34,5 +30,13 @@ export function onUpdateReady(listener: Listener): () => void {
 
 /** Activate the waiting version; the page reloads once it controls the page. */
 export function applyUpdate(): void {
-  workbox?.messageSkipWaiting();
+  // Listen on the container itself: controllerchange fires however the update was found
+  // (Workbox's own 'controlling' event depends on which registration it thinks is its own).
+  navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+  if (!workbox) return;
+  void workbox.getSW().then(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (registration?.waiting) registration.waiting.postMessage({ type: 'SKIP_WAITING' });
+    else window.location.reload(); // another tab already activated it
+  });
 }

@@ -73,3 +73,5 @@ format: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/crypto.py
+	$(BIN)/python bench/aggregate.py

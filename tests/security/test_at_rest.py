@@ -9,7 +9,9 @@ copy taken before the erasure opens with no key the server holds.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,19 @@ def test_markers_written_through_the_api_are_not_in_the_stored_bytes(
 
     # Name, device label, check-in content and scores: none opens with what the server holds.
     assert assert_unopenable(app, before_erasure, sam_id) >= 4
+
+
+def test_an_erased_username_is_zeroed_in_the_sqlite_file(app, committed_database):
+    if committed_database.backend != "sqlite":
+        pytest.skip("SQLite's secure_delete; PostgreSQL reclaims deleted rows with VACUUM")
+    write_markers(app)
+    assert app.test_cli_runner().invoke(args=["erase-user", USERNAME, "--yes"]).exit_code == 0
+    with app.app_context():
+        with db.engine.connect() as connection:
+            # Explicit, not left to how this SQLite was built (Debian's defaults to on).
+            assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        db.engine.dispose()
+    path = Path(committed_database.url.removeprefix("sqlite:///"))
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert USERNAME.encode() not in sqlite_bytes(committed_database.url)

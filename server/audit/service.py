@@ -30,28 +30,18 @@ class AuditActor:
 SYSTEM = AuditActor(id=None, role="system")
 
 
-def event_hash(
-    *,
-    seq: int,
-    occurred_at: datetime,
-    actor_id: uuid.UUID | None,
-    actor_role: str | None,
-    action: str,
-    subject_id: uuid.UUID | None,
-    details: dict[str, Any],
-    prev_hash: str,
-) -> str:
-    """SHA-256 over a canonical JSON of the event and the previous event's hash."""
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over a canonical JSON of the event's columns and the previous event's hash."""
     canonical = json.dumps(
         [
-            seq,
-            occurred_at.isoformat(timespec="microseconds"),
-            str(actor_id) if actor_id else None,
-            actor_role,
-            action,
-            str(subject_id) if subject_id else None,
-            details,
-            prev_hash,
+            event.seq,
+            event.occurred_at.isoformat(timespec="microseconds"),
+            str(event.actor_id) if event.actor_id else None,
+            event.actor_role,
+            event.action,
+            str(event.subject_id) if event.subject_id else None,
+            event.details,
+            event.prev_hash,
         ],
         sort_keys=True,
         separators=(",", ":"),
@@ -81,19 +71,8 @@ def record(
     """Append one event to the chain, in the caller's transaction."""
     head = _lock_head(session)
     details = details or {}
-    seq = head.last_seq + 1
-    row_hash = event_hash(
-        seq=seq,
-        occurred_at=now,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        action=action,
-        subject_id=subject_id,
-        details=details,
-        prev_hash=head.last_hash,
-    )
     event = AuditEvent(
-        seq=seq,
+        seq=head.last_seq + 1,
         occurred_at=now,
         actor_id=actor.id,
         actor_role=actor.role,
@@ -101,10 +80,10 @@ def record(
         subject_id=subject_id,
         details=details,
         prev_hash=head.last_hash,
-        row_hash=row_hash,
     )
+    event.row_hash = event_hash(event)
     session.add(event)
-    head.last_seq, head.last_hash = seq, row_hash
+    head.last_seq, head.last_hash = event.seq, event.row_hash
     session.flush()
     return event
 
@@ -143,16 +122,7 @@ def verify_chain(session: Session, *, batch: int = 1000) -> ChainReport:
             return ChainReport(checked, expected_seq, "row missing")
         if event.prev_hash != expected_prev:
             return ChainReport(checked, event.seq, "link to the previous row does not match")
-        recomputed = event_hash(
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            actor_role=event.actor_role,
-            action=event.action,
-            subject_id=event.subject_id,
-            details=event.details,
-            prev_hash=event.prev_hash,
-        )
+        recomputed = event_hash(event)
         if recomputed != event.row_hash:
             return ChainReport(checked, event.seq, "row content does not match its hash")
         expected_prev, expected_seq, checked = event.row_hash, event.seq + 1, checked + 1

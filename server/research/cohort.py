@@ -85,23 +85,14 @@ def person_period_means(
     labels, keys = labels[kept], keys[kept]
     periods, period_code = np.unique(labels, return_inverse=True)
     measures, measure_code = np.unique(keys, return_inverse=True)
-    _check_labels(periods.tolist(), measures.tolist())
-    _check_one_service(period_code, people, services)
-
-    order = np.lexsort((people, services, measure_code, period_code))
-    columns = [a[order] for a in (period_code, measure_code, services, people)]
-    starts = _run_starts(columns)
-    counts = np.diff(np.append(starts, len(order)))
-    sums = np.add.reduceat(values[order], starts) if len(order) else np.zeros(0)
-    return PersonPeriodMeans(
+    return _grouped_means(
         periods=tuple(periods.tolist()),
         measures=tuple(measures.tolist()),
-        period=columns[0][starts].astype(CODE),
-        measure=columns[1][starts].astype(CODE),
-        service=columns[2][starts].astype(CODE),
-        person=columns[3][starts].astype(CODE),
-        mean=sums / counts,
-        occasions=counts.astype(CODE),
+        period=period_code,
+        measure=measure_code,
+        service=services,
+        person=people,
+        value=values,
     )
 
 
@@ -127,7 +118,29 @@ def coded_means(
     recode = np.empty(len(measures), dtype=np.int64)
     recode[by_name] = np.arange(len(measures))
     measure = recode[measure] if len(measures) else measure
-    _check_labels(list(periods), sorted(measures))
+    return _grouped_means(
+        periods=periods,
+        measures=tuple(sorted(measures)),
+        period=period,
+        measure=measure,
+        service=service,
+        person=person,
+        value=value,
+    )
+
+
+def _grouped_means(
+    *,
+    periods: tuple[str, ...],
+    measures: tuple[str, ...],
+    period: IntArray,
+    measure: IntArray,
+    service: IntArray,
+    person: IntArray,
+    value: FloatArray,
+) -> PersonPeriodMeans:
+    """Mean per (period, measure, service, person) of coded rows; codes index the labels."""
+    _check_labels(list(periods), list(measures))
     _check_one_service(period, person, service)
     order = np.lexsort((person, service, measure, period))
     columns = [a[order] for a in (period, measure, service, person)]
@@ -136,7 +149,7 @@ def coded_means(
     sums = np.add.reduceat(value[order], starts) if len(order) else np.zeros(0)
     return PersonPeriodMeans(
         periods=periods,
-        measures=tuple(sorted(measures)),
+        measures=measures,
         period=columns[0][starts].astype(CODE),
         measure=columns[1][starts].astype(CODE),
         service=columns[2][starts].astype(CODE),

@@ -47,7 +47,11 @@ def current_actor() -> Actor:
     found = sessions.authenticate(current_session(), token=token, ttl=token_ttl(), now=utcnow())
     if found is None:
         raise Unauthorized("Your session has ended. Sign in again.")
-    actor, _ = found
+    if found.extended:
+        # Read-only routes roll back; a device that only pulls must still stay signed in.
+        # The sign-in check is a request's first database work, so only the extension commits.
+        current_session().commit()
+    actor = found.actor
     if via_cookie and request.method in UNSAFE_METHODS:
         given = request.headers.get(CSRF_HEADER, "")
         if not crypto.secrets_match(given, crypto.csrf_token_for(token)):

@@ -126,30 +126,53 @@ def login(
     return LoginAttempt(signed_in, None)
 
 
+# Every authenticated request runs these two, so they are built once (Core, plain columns:
+# no ORM objects, no per-request statement construction or cache-key generation).
+_SESSION_BY_TOKEN = (
+    sa.select(
+        DeviceSession.id,
+        DeviceSession.revoked_at,
+        DeviceSession.expires_at,
+        DeviceSession.last_used_at,
+        User.id.label("user_id"),
+        User.role,
+        User.service_id,
+    )
+    .join(User, User.id == DeviceSession.user_id)
+    .where(DeviceSession.token_hash == sa.bindparam("token_hash"))
+)
+_TOUCH_SESSION = (
+    sa.update(DeviceSession)
+    .where(DeviceSession.id == sa.bindparam("session_id"))
+    .values(last_used_at=sa.bindparam("touched_at"), expires_at=sa.bindparam("new_expiry"))
+)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """The actor behind a token, and whether its sliding expiry was extended (to commit)."""
+
+    actor: Actor
+    extended: bool
+
+
 def authenticate(
     session: Session, *, token: str, ttl: timedelta, now: datetime
-) -> tuple[Actor, DeviceSession] | None:
+) -> Authenticated | None:
     """The actor behind a token, extending its sliding expiry; ``None`` if unknown or ended."""
-    row = session.execute(
-        sa.select(DeviceSession, User)
-        .join(User, User.id == DeviceSession.user_id)
-        .where(DeviceSession.token_hash == crypto.hash_secret(token))
-    ).first()
-    if row is None:
+    connection = session.connection()
+    row = connection.execute(_SESSION_BY_TOKEN, {"token_hash": crypto.hash_secret(token)}).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    device_session, user = row
-    if device_session.revoked_at is not None or device_session.expires_at <= now:
-        return None
-    if now - device_session.last_used_at >= TOUCH_INTERVAL:
-        device_session.last_used_at = now
-        device_session.expires_at = now + ttl
+    extended = now - row.last_used_at >= TOUCH_INTERVAL
+    if extended:
+        connection.execute(
+            _TOUCH_SESSION, {"session_id": row.id, "touched_at": now, "new_expiry": now + ttl}
+        )
     actor = Actor(
-        user_id=user.id,
-        role=Role(user.role),
-        service_id=user.service_id,
-        session_id=device_session.id,
+        user_id=row.user_id, role=Role(row.role), service_id=row.service_id, session_id=row.id
     )
-    return actor, device_session
+    return Authenticated(actor, extended)
 
 
 def revoke(session: Session, *, actor: Actor, session_id: uuid.UUID, now: datetime) -> None:

@@ -162,6 +162,29 @@ def test_an_expired_token_is_refused(client, session):
     assert response.get_json()["message"] == "Your session has ended. Sign in again."
 
 
+def test_a_session_in_use_is_extended_at_most_hourly(client, session, app):
+    make_user(session, Role.ADMIN, username="ada")
+    signed_in = sign_in(client, "ada")
+    ttl = timedelta(days=app.config["TOKEN_TTL_DAYS"])
+    two_hours_ago = utcnow() - timedelta(hours=2)
+    session.execute(
+        sa.update(DeviceSession).values(last_used_at=two_hours_ago, expires_at=two_hours_ago + ttl)
+    )
+
+    assert signed_in.get("/api/v1/me").status_code == 200
+
+    used, expires = session.execute(
+        sa.select(DeviceSession.last_used_at, DeviceSession.expires_at)
+    ).one()
+    assert utcnow() - used < timedelta(minutes=1)
+    assert expires - used == ttl
+
+    # Within the hour nothing is written again: a read does not cost a write.
+    session.execute(sa.update(DeviceSession).values(last_used_at=used - timedelta(minutes=30)))
+    assert signed_in.get("/api/v1/me").status_code == 200
+    assert session.scalar(sa.select(DeviceSession.last_used_at)) == used - timedelta(minutes=30)
+
+
 def test_a_device_can_sign_out_another_of_its_devices(client, session):
     make_user(session, Role.ADMIN, username="ada")
     phone, laptop = sign_in(client, "ada"), sign_in(client, "ada")

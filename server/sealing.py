@@ -140,6 +140,22 @@ def hold_key_table(session: Session, *, exclusive: bool = False) -> None:
         connection.execute(sa.text(f"LOCK TABLE {UserKey.__tablename__} IN {mode} MODE"))
 
 
+# Every request that seals or opens looks up one wrapped key: built once, read as a plain
+# row. The id is typed here: at import the foreign-key column's type is not yet known.
+_WRAPPED_KEY = sa.select(
+    UserKey.user_id, UserKey.generation, UserKey.kek_version, UserKey.wrapped_key
+).where(UserKey.user_id == sa.bindparam("user_id", type_=sa.Uuid()))
+
+
+class _WrappedKeyRow(Protocol):
+    """What unwrapping reads: a ``UserKey`` or a row of ``_WRAPPED_KEY``."""
+
+    user_id: uuid.UUID
+    generation: int
+    kek_version: int
+    wrapped_key: bytes
+
+
 _caches: weakref.WeakSet[SessionKeys] = weakref.WeakSet()
 _caches_lock = threading.Lock()
 
@@ -162,7 +178,7 @@ class SessionKeys:
             for row in self._session.scalars(sa.select(UserKey).where(UserKey.user_id.in_(chunk))):
                 self._keys[row.user_id] = self._unwrap(row)
 
-    def _unwrap(self, row: UserKey) -> crypto.DataKey:
+    def _unwrap(self, row: _WrappedKeyRow) -> crypto.DataKey:
         ring = self._live.ring
         if row.kek_version not in ring.keys:
             # Another process may have rotated the key file since this one read it: look once.
@@ -177,7 +193,9 @@ class SessionKeys:
         found = self._keys.get(user_id)
         if found is not None:
             return found
-        row = self._session.get(UserKey, user_id)
+        row: _WrappedKeyRow | None = self._session.execute(
+            _WRAPPED_KEY, {"user_id": user_id}
+        ).first()
         if row is None:
             if not create:
                 raise crypto.UnreadableError("this person has no data key (erased?)")

@@ -105,14 +105,55 @@ def push_changes(
     raise AssertionError("unreachable")
 
 
+# Every push runs the statements below, so they are built once: a single check-in's push
+# is a dozen short statements, and building each anew (coercion, cache key) cost more
+# than running it. Bound ids are typed: a foreign-key column's type is only filled in
+# from the column it references later, so at import it cannot type the comparison.
+_ID = sa.Uuid()
+_LOCK_FEED = (
+    sa.select(CheckinFeed.last_seq, CheckinFeed.live_count)
+    .where(CheckinFeed.user_id == sa.bindparam("user_id", type_=_ID))
+    .with_for_update()
+)
+_LOAD_RECORDS = sa.select(
+    SyncChange.change_id,
+    SyncChange.payload_hash,
+    SyncChange.outcome,
+    SyncChange.rev,
+    SyncChange.seq,
+    SyncChange.errors,
+).where(
+    SyncChange.user_id == sa.bindparam("user_id", type_=_ID),
+    SyncChange.change_id.in_(sa.bindparam("change_ids", expanding=True)),
+)
+_LOAD_VERSIONS = sa.select(*VERSION_COLUMNS).where(
+    Checkin.id.in_(sa.bindparam("checkin_ids", expanding=True))
+)
+_INSERT_CHECKINS = CHECKINS.insert()
+# Bound names differ from column names, which SQLAlchemy reserves for SET.
+_UPDATE_CHECKINS = (
+    CHECKINS.update()
+    .where(CHECKINS.c.id == sa.bindparam("v_id"))
+    .where(CHECKINS.c.user_id == sa.bindparam("v_user_id", type_=_ID))
+    .values(
+        {
+            name: sa.bindparam(f"v_{name}")
+            for name in (column.key for column in VERSION_COLUMNS)
+            if name not in ("id", "user_id")
+        }
+    )
+)
+_INSERT_RECORDS = SYNC_CHANGES.insert()
+_MOVE_FEED = (
+    sa.update(CheckinFeed)
+    .where(CheckinFeed.user_id == sa.bindparam("feed_user_id", type_=_ID))
+    .values(last_seq=sa.bindparam("new_last_seq"), live_count=sa.bindparam("new_live_count"))
+)
+
+
 def _lock_feed(session: Session, user_id: uuid.UUID) -> tuple[int, int]:
     """Lock the person's feed row (creating it on the first push): (last_seq, live_count)."""
-    locked = (
-        sa.select(CheckinFeed.last_seq, CheckinFeed.live_count)
-        .where(CheckinFeed.user_id == user_id)
-        .with_for_update()
-    )
-    row = session.connection().execute(locked).first()
+    row = session.connection().execute(_LOCK_FEED, {"user_id": user_id}).first()
     if row is None:
         dialect = session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CheckinFeed)
@@ -121,7 +162,7 @@ def _lock_feed(session: Session, user_id: uuid.UUID) -> tuple[int, int]:
                 user_id=user_id, last_seq=0, purged_below_seq=0, live_count=0
             ).on_conflict_do_nothing(index_elements=["user_id"])
         )
-        row = session.connection().execute(locked).one()
+        row = session.connection().execute(_LOCK_FEED, {"user_id": user_id}).one()
     return int(row.last_seq), int(row.live_count)
 
 
@@ -141,14 +182,7 @@ def _load_records(
     if not change_ids:
         return {}
     rows = session.connection().execute(
-        sa.select(
-            SyncChange.change_id,
-            SyncChange.payload_hash,
-            SyncChange.outcome,
-            SyncChange.rev,
-            SyncChange.seq,
-            SyncChange.errors,
-        ).where(SyncChange.user_id == user_id, SyncChange.change_id.in_(set(change_ids)))
+        _LOAD_RECORDS, {"user_id": user_id, "change_ids": list(set(change_ids))}
     )
     return {
         row.change_id: _Record(row.payload_hash, row.outcome, row.rev, row.seq, row.errors)
@@ -163,7 +197,7 @@ def _load_versions(
     ids = {found for raw in raw_changes if (found := readable_uuid(raw.get("id"))) is not None}
     if not ids:
         return {}
-    rows = session.connection().execute(sa.select(*VERSION_COLUMNS).where(Checkin.id.in_(ids)))
+    rows = session.connection().execute(_LOAD_VERSIONS, {"checkin_ids": list(ids)})
     return {row.id: Version.from_row(row) for row in rows}
 
 
@@ -301,7 +335,6 @@ class _Batch:
 
     def write(self, session: Session, keys: SessionKeys) -> None:
         """The batch's check-ins, change records and feed position, in a few bulk statements."""
-        table = CHECKINS
         inserts, updates = [], []
         for version in self.written.values():
             row = _sealed_row(version, keys)
@@ -309,18 +342,11 @@ class _Batch:
                 updates.append({f"v_{name}": value for name, value in row.items()})
             else:
                 inserts.append(row)
+        connection = session.connection()
         if inserts:
-            session.connection().execute(table.insert(), inserts)
+            connection.execute(_INSERT_CHECKINS, inserts)
         if updates:
-            # Bound names differ from column names, which SQLAlchemy reserves for SET.
-            settable = [name for name in _COLUMNS if name not in ("id", "user_id")]
-            session.connection().execute(
-                table.update()
-                .where(table.c.id == sa.bindparam("v_id"))
-                .where(table.c.user_id == sa.bindparam("v_user_id"))
-                .values({name: sa.bindparam(f"v_{name}") for name in settable}),
-                updates,
-            )
+            connection.execute(_UPDATE_CHECKINS, updates)
         new_records = [
             {
                 "user_id": self.user_id,
@@ -337,12 +363,15 @@ class _Batch:
             if record.new
         ]
         if new_records:
-            session.connection().execute(SYNC_CHANGES.insert(), new_records)
+            connection.execute(_INSERT_RECORDS, new_records)
         if self.feed_moved:
-            session.connection().execute(
-                sa.update(CheckinFeed)
-                .where(CheckinFeed.user_id == self.user_id)
-                .values(last_seq=self.last_seq, live_count=self.live_count)
+            connection.execute(
+                _MOVE_FEED,
+                {
+                    "feed_user_id": self.user_id,
+                    "new_last_seq": self.last_seq,
+                    "new_live_count": self.live_count,
+                },
             )
 
     def render(self, keys: SessionKeys) -> list[dict[str, Any]]:
@@ -352,9 +381,6 @@ class _Batch:
             if isinstance(current, Version):
                 result["current"] = current.open(keys).pulled()
         return self.results
-
-
-_COLUMNS = tuple(column.key for column in VERSION_COLUMNS)
 
 
 def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.accounts.actor import Actor
+from server.bulk_insert import insert_rows
 from server.checkins.access import require_service_user
 from server.checkins.content import instruments_label
 from server.checkins.envelope import read_push_envelope, readable_uuid
@@ -129,7 +130,6 @@ _LOAD_RECORDS = sa.select(
 _LOAD_VERSIONS = sa.select(*VERSION_COLUMNS).where(
     Checkin.id.in_(sa.bindparam("checkin_ids", expanding=True))
 )
-_INSERT_CHECKINS = CHECKINS.insert()
 # Bound names differ from column names, which SQLAlchemy reserves for SET.
 _UPDATE_CHECKINS = (
     CHECKINS.update()
@@ -143,7 +143,6 @@ _UPDATE_CHECKINS = (
         }
     )
 )
-_INSERT_RECORDS = SYNC_CHANGES.insert()
 _MOVE_FEED = (
     sa.update(CheckinFeed)
     .where(CheckinFeed.user_id == sa.bindparam("feed_user_id", type_=_ID))
@@ -343,8 +342,7 @@ class _Batch:
             else:
                 inserts.append(row)
         connection = session.connection()
-        if inserts:
-            connection.execute(_INSERT_CHECKINS, inserts)
+        insert_rows(connection, CHECKINS, inserts)
         if updates:
             connection.execute(_UPDATE_CHECKINS, updates)
         new_records = [
@@ -362,8 +360,7 @@ class _Batch:
             for change_id, record in self.records.items()
             if record.new
         ]
-        if new_records:
-            connection.execute(_INSERT_RECORDS, new_records)
+        insert_rows(connection, SYNC_CHANGES, new_records)
         if self.feed_moved:
             connection.execute(
                 _MOVE_FEED,

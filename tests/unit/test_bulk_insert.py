@@ -1,0 +1,62 @@
+"""insert_rows: COPY on PostgreSQL, executemany on SQLite, the same stored rows either way."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from server.accounts.models import Service
+from server.bulk_insert import insert_rows
+from server.checkins.models import SyncChange
+from tests.support.factories import make_service_user
+
+RECORDS = SyncChange.__table__
+
+
+def record(user_id: uuid.UUID, **changes: object) -> dict[str, object]:
+    return {
+        "user_id": user_id,
+        "change_id": uuid.uuid4(),
+        "device_id": uuid.uuid4(),
+        "payload_hash": "ab" * 32,
+        "outcome": "rejected",
+        "rev": None,
+        "seq": None,
+        "errors": {"data.note": ["at most 2,000 characters"]},
+        "created_at": datetime(2026, 11, 20, 9, 15, 0, 120, tzinfo=UTC),
+        **changes,
+    }
+
+
+def test_rows_come_back_as_they_were_given(session):
+    person = make_service_user(session)
+    rows = [record(person.id), record(person.id, outcome="applied", rev=2, seq=7, errors=None)]
+
+    insert_rows(session.connection(), RECORDS, rows)
+
+    stored = session.execute(
+        sa.select(RECORDS).where(RECORDS.c.user_id == person.id).order_by(RECORDS.c.outcome)
+    ).all()
+    assert [row._asdict() for row in stored] == [rows[1], rows[0]]
+
+
+def test_a_refused_row_raises_integrity_error_and_stores_nothing(session):
+    person = make_service_user(session)
+    taken = record(person.id)
+    insert_rows(session.connection(), RECORDS, [taken])
+
+    with pytest.raises(IntegrityError), session.begin_nested():
+        insert_rows(session.connection(), RECORDS, [record(person.id), taken])
+
+    count = session.scalar(sa.select(sa.func.count()).select_from(RECORDS))
+    assert count == 1
+
+
+def test_a_column_with_a_python_default_must_be_given(session):
+    row = {"name": "Riverside", "created_at": datetime.now(UTC)}  # no id: its default is Python's
+    with pytest.raises(ValueError, match="id"):
+        insert_rows(session.connection(), Service.__table__, [row])

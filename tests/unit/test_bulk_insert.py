@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import Service
-from server.bulk_insert import insert_rows
+from server.bulk_insert import COPY_FROM_ROWS, insert_rows
 from server.checkins.models import SyncChange
 from tests.support.factories import make_service_user
 
@@ -32,28 +32,37 @@ def record(user_id: uuid.UUID, **changes: object) -> dict[str, object]:
     }
 
 
-def test_rows_come_back_as_they_were_given(session):
+# One row, a few (an INSERT on every database) and enough for COPY on PostgreSQL.
+SIZES = [1, 2, COPY_FROM_ROWS]
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_rows_come_back_as_they_were_given(session, count):
     person = make_service_user(session)
-    rows = [record(person.id), record(person.id, outcome="applied", rev=2, seq=7, errors=None)]
+    rows = [record(person.id, outcome="applied", rev=2, seq=n, errors=None) for n in range(count)]
+    rows[0] = record(person.id, seq=0)  # a rejection: JSON errors, null rev
 
     insert_rows(session.connection(), RECORDS, rows)
 
     stored = session.execute(
-        sa.select(RECORDS).where(RECORDS.c.user_id == person.id).order_by(RECORDS.c.outcome)
+        sa.select(RECORDS).where(RECORDS.c.user_id == person.id).order_by(RECORDS.c.seq)
     ).all()
-    assert [row._asdict() for row in stored] == [rows[1], rows[0]]
+    assert [row._asdict() for row in stored] == rows
 
 
-def test_a_refused_row_raises_integrity_error_and_stores_nothing(session):
+@pytest.mark.parametrize("count", SIZES)
+def test_a_refused_row_raises_integrity_error_and_stores_nothing(session, count):
     person = make_service_user(session)
     taken = record(person.id)
     insert_rows(session.connection(), RECORDS, [taken])
 
     with pytest.raises(IntegrityError), session.begin_nested():
-        insert_rows(session.connection(), RECORDS, [record(person.id), taken])
+        insert_rows(
+            session.connection(), RECORDS, [*(record(person.id) for _ in range(count - 1)), taken]
+        )
 
-    count = session.scalar(sa.select(sa.func.count()).select_from(RECORDS))
-    assert count == 1
+    count_stored = session.scalar(sa.select(sa.func.count()).select_from(RECORDS))
+    assert count_stored == 1
 
 
 def test_a_column_with_a_python_default_must_be_given(session):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import os
 import random
 import secrets
@@ -257,6 +258,9 @@ def floor_ingest(scratch: Scratch, actor: Actor, bodies: list[dict[str, Any]]) -
         {"DATABASE_URL": scratch.url, "KEYS": scratch.keys},
         environ={"ALONGSIDE_INSTANCE_PATH": str(scratch.instance)},
     )
+    # As in each server worker (server/serving.py): the start-up heap is frozen.
+    gc.collect()
+    gc.freeze()
     with app.app_context():
         registry = current_registry()
         session = db.session
@@ -266,6 +270,7 @@ def floor_ingest(scratch: Scratch, actor: Actor, bodies: list[dict[str, Any]]) -
             session.commit()
         elapsed = time.perf_counter() - started
         db.engine.dispose()
+    gc.unfreeze()
     return sum(len(body["changes"]) for body in bodies) / elapsed
 
 

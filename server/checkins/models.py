@@ -11,11 +11,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.database import Base
-from server.sealing import JSON, Sealed
+from server.sealing import JSON, Codec, Sealed
+
+# The encoder that renders pulled_sealed (versions.seal_pulled): a value set through the
+# ORM is then byte for byte what pull serves.
+_ORJSON: Codec[Any] = Codec(orjson.dumps, orjson.loads)
 
 # Feed positions and revs: BIGINT on PostgreSQL, SQLite's INTEGER is 64-bit anyway.
 BigInt = sa.BigInteger().with_variant(sa.Integer, "sqlite")
@@ -46,11 +51,18 @@ class Checkin(Base):
     instruments: Mapped[str] = mapped_column(sa.String(400))
     content_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     scores_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # This version exactly as pull shows it (Version.pulled() as compact JSON), sealed on
+    # write so a pull opens one value per change and formats nothing. Push rewrites it with
+    # every version; any other writer of a row must too, or set it NULL, which pull renders
+    # from the columns above (as for rows written before migration 0008).
+    pulled_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
     # {"note": str | None, "responses": [{"instrument", "version", "answers"}]}
     content = Sealed[dict[str, Any]]("content_sealed", codec=JSON)
     # {"<instrument>@<version>": {domain: score_one's dict}}
     scores = Sealed[dict[str, Any]]("scores_sealed", codec=JSON)
+    # The pulled change: {"id", "rev", "seq", "deleted", ..., "data", "scores"}
+    pulled = Sealed[dict[str, Any]]("pulled_sealed", codec=_ORJSON)
 
 
 class CheckinFeed(Base):

@@ -34,7 +34,13 @@ from server.checkins.content import instruments_label
 from server.checkins.envelope import read_push_envelope, readable_uuid
 from server.checkins.models import Checkin, CheckinFeed, SyncChange
 from server.checkins.prepare import PreparedChange, prepare_changes
-from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, VERSION_COLUMNS, Version
+from server.checkins.versions import (
+    CONTENT_CONTEXT,
+    SCORES_CONTEXT,
+    VERSION_COLUMNS,
+    Version,
+    seal_pulled,
+)
 from server.instruments.registry import InstrumentRegistry
 from server.sealing import SessionKeys, session_keys
 from sync.rules import (
@@ -405,4 +411,5 @@ def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
         "instruments": version.instruments,
         "content_sealed": seal(CONTENT_CONTEXT, version.content),
         "scores_sealed": seal(SCORES_CONTEXT, version.scores),
+        "pulled_sealed": seal_pulled(version, keys),
     }

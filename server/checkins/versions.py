@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from server.checkins.models import Checkin
@@ -15,8 +16,11 @@ from server.sealing import SessionKeys
 
 CONTENT_CONTEXT: bytes = Checkin.content.context
 SCORES_CONTEXT: bytes = Checkin.scores.context
+PULLED_CONTEXT: bytes = Checkin.pulled.context
 
 # The columns a version is read from, without going through ORM objects (bulk reads).
+# Push writes back exactly these columns when it updates a row, so pulled_sealed is here
+# even though nothing reads a version's stored rendering back.
 VERSION_COLUMNS = (
     Checkin.id,
     Checkin.user_id,
@@ -33,6 +37,7 @@ VERSION_COLUMNS = (
     Checkin.instruments,
     Checkin.content_sealed,
     Checkin.scores_sealed,
+    Checkin.pulled_sealed,
 )
 
 
@@ -57,6 +62,7 @@ class Version:
     scores: dict[str, Any] | None = None
     content_sealed: bytes | None = None
     scores_sealed: bytes | None = None
+    pulled_sealed: bytes | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Any) -> Version:
@@ -105,3 +111,19 @@ class Version:
             "data": self.data(),
             "scores": None if self.deleted else self.scores,
         }
+
+
+def pulled_json(version: Version) -> bytes:
+    """``version.pulled()`` as compact JSON, byte for byte what pull serves; open first."""
+    return orjson.dumps(version.pulled())
+
+
+def seal_pulled(version: Version, keys: SessionKeys) -> bytes:
+    """The version's pulled rendering sealed to its row and owner (``pulled_sealed``).
+
+    Rendered once on write from the plain content and scores, so pull opens one value per
+    change instead of opening two and formatting times and ids on every read.
+    """
+    return keys.seal(
+        PULLED_CONTEXT, row_id=version.id, user_id=version.user_id, plaintext=pulled_json(version)
+    )

@@ -1,4 +1,4 @@
-"""Batch scoring equals score_one, and the spliced pull JSON equals the parsed shape."""
+"""Batch scoring equals score_one; the spliced and stored pull JSON equal the parsed shape."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ import pytest
 from server import crypto
 from server.checkins.content import check_responses, instruments_label, score_checkins
 from server.checkins.pull import _pulled_json
-from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, Version
+from server.checkins.versions import (
+    CONTENT_CONTEXT,
+    PULLED_CONTEXT,
+    SCORES_CONTEXT,
+    Version,
+    seal_pulled,
+)
 from server.instruments.registry import InstrumentRegistry
 from server.scoring.engine import score_one
 
@@ -154,3 +160,69 @@ def test_a_tombstone_has_no_data_or_scores_in_either_shape(style):
     row = sealed_row(tombstone, None, None, style)
     assert json.loads(_pulled_json(row, None, tombstone.user_id)) == tombstone.pulled()
     assert tombstone.pulled()["data"] is None
+
+
+class OneKey:
+    """A session's keys holding just KEY: what seal_pulled asks of them."""
+
+    def seal(self, context, *, row_id, user_id, plaintext):
+        return KEY.seal(plaintext, context, row_id, user_id)
+
+
+def stored_rendering(opened):
+    """What push stores in pulled_sealed for ``opened``, opened again as the pull does."""
+    return KEY.open(seal_pulled(opened, OneKey()), PULLED_CONTEXT, opened.id, opened.user_id)
+
+
+@pytest.mark.parametrize("style", ["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 20, 9, 15, 0, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+@pytest.mark.parametrize(
+    ("content", "scores"),
+    [
+        (
+            {"note": None, "responses": [{"instrument": "who5", "version": 1, "answers": {}}]},
+            {"who5@1": {"wellbeing": {"raw": 15.0, "score": 60.0, "band": None}}},
+        ),
+        (
+            {"note": 'quotes " and \\ and é and 🌧 and \n', "responses": []},
+            {"x@1": {"d": {"raw": 0.1 + 0.2, "score": 1e-07, "prorated": True}}},
+        ),
+        ({"note": "no scores", "responses": []}, None),
+    ],
+)
+def test_the_stored_rendering_is_the_spliced_pull_json_byte_for_byte(
+    content, scores, moment, style
+):
+    later = moment + timedelta(seconds=3)
+    opened = version(
+        content=content, scores=scores, recorded_at=moment, changed_at=later, received_at=later
+    )
+    spliced = _pulled_json(sealed_row(opened, content, scores, style), KEY, opened.user_id)
+    assert stored_rendering(opened) == spliced.encode("utf-8")
+    assert json.loads(stored_rendering(opened)) == opened.pulled()
+
+
+@pytest.mark.parametrize("style", ["sqlite", "postgresql"])
+def test_a_tombstone_is_stored_rendered_too(style):
+    tombstone = version(deleted=True, shared=False, instruments="", rev=4)
+    spliced = _pulled_json(sealed_row(tombstone, None, None, style), None, tombstone.user_id)
+    assert stored_rendering(tombstone) == spliced.encode("utf-8")
+    assert json.loads(stored_rendering(tombstone))["data"] is None
+
+
+def test_the_stored_rendering_opens_only_as_its_own_rows_pulled_change():
+    opened = version(content={"note": "x", "responses": []}, scores=None)
+    sealed = seal_pulled(opened, OneKey())
+    assert crypto.field_context("checkins", "pulled_sealed") == PULLED_CONTEXT
+    for context, row_id in [
+        (CONTENT_CONTEXT, opened.id),  # not as another column of the same row
+        (PULLED_CONTEXT, uuid.uuid4()),  # not as the same column of another row
+    ]:
+        with pytest.raises(crypto.UnreadableError):
+            KEY.open(sealed, context, row_id, opened.user_id)

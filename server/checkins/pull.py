@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,13 @@ from server import crypto
 from server.accounts.actor import Actor
 from server.checkins.access import require_service_user
 from server.checkins.models import Checkin, CheckinFeed
-from server.checkins.versions import CONTENT_CONTEXT, SCORES_CONTEXT, VERSION_COLUMNS, Version
+from server.checkins.versions import (
+    CONTENT_CONTEXT,
+    PULLED_CONTEXT,
+    SCORES_CONTEXT,
+    VERSION_COLUMNS,
+    Version,
+)
 from server.errors import InvalidInput
 from server.sealing import session_keys
 from sync.cursor import CursorError, decode_cursor, encode_cursor
@@ -156,8 +162,16 @@ def pull_changes(
 
 
 _RAW = sa.types.NullType()
+# What pull reads per change: the stored rendering (Checkin.pulled_sealed) and what opening
+# it needs. The id comes raw (see _row_id); seq last (see _read_page).
+_RENDERED_COLUMNS = (
+    sa.type_coerce(Checkin.id, _RAW).label("id"),
+    Checkin.pulled_sealed,
+    Checkin.seq,
+)
 # What a pulled change shows, in the order _pulled_json reads them; seq last (see _read_page).
 # Ids and times come as raw driver values: no per-value type processing (see _iso, _hyphened).
+# Only rows written before migration 0008 (pulled_sealed NULL) are still read this way.
 _PULL_COLUMNS = (
     sa.type_coerce(Checkin.id, _RAW).label("id"),
     sa.type_coerce(Checkin.device_id, _RAW).label("device_id"),
@@ -181,16 +195,60 @@ def pull_changes_json(
     cursor: str | None,
     limit: int = PULL_LIMIT_DEFAULT,
     instruments_etag: str,
-) -> str:
-    """``pull_changes`` as JSON text, the route's path: the sealed content and scores are
-    compact JSON already, so they are opened and spliced in, never parsed and re-encoded."""
-    found = _read_page(session, actor=actor, cursor=cursor, limit=limit, columns=_PULL_COLUMNS)
+) -> bytes:
+    """``pull_changes`` as JSON, the route's path: each change's JSON was rendered and sealed
+    when it was written (versions.seal_pulled), so it is opened and joined, never re-encoded."""
+    found = _read_page(session, actor=actor, cursor=cursor, limit=limit, columns=_RENDERED_COLUMNS)
     user_id = actor.user_id
-    live = any(row.content_sealed is not None for row in found.rows)
+    # Only when needed: rows written without push (tests, imports) may have no data key.
+    any_sealed = any(row.pulled_sealed is not None for row in found.rows)
+    key = session_keys(session).key_for(user_id) if any_sealed else None
+    legacy = _legacy_changes(session, found.rows, user_id)
+    changes = []
+    for raw_id, sealed, seq in found.rows:
+        if sealed is None:
+            from_columns = legacy.get(seq)
+            if from_columns is not None:  # None: moved or purged since the page was read
+                changes.append(from_columns)
+        else:
+            assert key is not None
+            changes.append(key.open(sealed, PULLED_CONTEXT, _row_id(raw_id), user_id))
+    rest = orjson.dumps(_bookkeeping(found, instruments_etag))
+    return b'{"changes":[' + b",".join(changes) + b"]," + rest[1:]
+
+
+def _legacy_changes(session: Session, rows: Sequence[Any], user_id: uuid.UUID) -> dict[int, bytes]:
+    """The JSON of the page's rows written before migration 0008, by seq, from their columns.
+
+    A second query, for those rows only (none when every row has its rendering): the
+    page's seq range, so it is an index range like the page's own. On PostgreSQL it may see
+    a push or purge committed since the page was read; a row it moved or removed is left
+    out here, and a moved one comes in a later page at its new seq.
+    """
+    seqs = [seq for _id, sealed, seq in rows if sealed is None]
+    if not seqs:
+        return {}
+    found = (
+        session.connection()
+        .execute(
+            sa.select(*_PULL_COLUMNS).where(
+                Checkin.user_id == user_id,
+                Checkin.seq.between(seqs[0], seqs[-1]),
+                Checkin.pulled_sealed.is_(None),
+            )
+        )
+        .all()
+    )
+    live = any(row.content_sealed is not None for row in found)
     key = session_keys(session).key_for(user_id) if live else None
-    changes = ",".join(_pulled_json(row, key, user_id) for row in found.rows)
-    rest = json.dumps(_bookkeeping(found, instruments_etag), separators=(",", ":"))
-    return f'{{"changes":[{changes}],{rest[1:]}'
+    return {row.seq: _pulled_json(row, key, user_id).encode("utf-8") for row in found}
+
+
+def _row_id(raw: Any) -> uuid.UUID:
+    """A raw id as a UUID: PostgreSQL's driver gives one, SQLite 32 lower-case hex digits."""
+    # int= skips the hex form's parsing: half the time on a hot path (a malformed id still
+    # fails, as its ciphertext does not open under it).
+    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(int=int(raw, 16))
 
 
 def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> str:
@@ -200,7 +258,7 @@ def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> st
     recorded_at = _iso(recorded)
     data = scores_json = "null"
     if not deleted and content is not None and key is not None:
-        row_id = raw_id if isinstance(raw_id, uuid.UUID) else uuid.UUID(hex=raw_id)
+        row_id = _row_id(raw_id)
         opened = key.open(content, CONTENT_CONTEXT, row_id, user_id).decode("utf-8")
         flag = "true" if shared else "false"
         data = f'{{"recorded_at":"{recorded_at}","shared":{flag},{opened[1:]}'

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
+import orjson
 import pytest
 import sqlalchemy as sa
 
 from server.checkins.jobs import purge_tombstones
-from server.checkins.models import CheckinFeed
+from server.checkins.models import Checkin, CheckinFeed
 from server.clock import utcnow
 from tests.support.api import sign_in
 from tests.support.checkins import (
@@ -200,3 +202,57 @@ def test_a_cursor_past_the_end_of_the_feed_resets(person):
 
 def test_pull_answers_are_never_cached(person):
     assert person.get(PULL).headers["Cache-Control"] == "no-store"
+
+
+def pull_pages(person, limit):
+    """Every page's raw body, following the cursor until ``more`` is false."""
+    bodies, cursor = [], None
+    while True:
+        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = person.get(PULL, query_string=query)
+        assert response.status_code == 200, response.get_json()
+        bodies.append(response.data)
+        page = response.get_json()
+        cursor = page["cursor"]
+        if not page["more"]:
+            return bodies
+
+
+@pytest.mark.parametrize("legacy", ["every row", "some rows"])
+def test_rows_written_before_pulled_sealed_pull_exactly_as_new_ones(person, session, legacy):
+    first, edited, dropped, last = (
+        put(data=checkin_data(note='é 🌧 "quoted" \\ \n', shared=True)),
+        put(),
+        put(),
+        put(data=checkin_data(note="last")),
+    )
+    send(person, first, edited, dropped, last)
+    send(person, put(edited["id"], base_rev=1, data=checkin_data(note="edited")))
+    send(person, delete(dropped["id"], base_rev=1), device_id=DEVICE2)
+    mine = Checkin.user_id == person.user_id
+    unrendered = sa.select(sa.func.count()).where(mine, Checkin.pulled_sealed.is_(None))
+    assert session.scalar(unrendered) == 0
+    rendered = [pull_pages(person, limit) for limit in (1000, 2)]
+
+    # What a row written before migration 0008 looks like: no stored rendering.
+    some = [uuid.UUID(first["id"]), uuid.UUID(dropped["id"])]
+    which = sa.true() if legacy == "every row" else Checkin.id.in_(some)
+    session.execute(sa.update(Checkin).where(mine, which).values(pulled_sealed=None))
+    session.commit()
+    assert session.scalar(unrendered) == (4 if legacy == "every row" else 2)
+
+    assert [pull_pages(person, limit) for limit in (1000, 2)] == rendered
+    (whole,) = rendered[0]
+    assert [change["id"] for change in orjson.loads(whole)["changes"]] == [
+        first["id"],
+        last["id"],
+        edited["id"],
+        dropped["id"],
+    ]
+
+
+def test_the_stored_rendering_reads_back_through_the_model(person, session):
+    change = put(data=checkin_data(note="through the model"))
+    send(person, change)
+    (pulled,) = pull(person)["changes"]
+    assert session.get(Checkin, uuid.UUID(change["id"])).pulled == pulled

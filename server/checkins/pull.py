@@ -205,25 +205,32 @@ def pull_changes_json(
 ) -> bytes:
     """``pull_changes`` as JSON, the route's path: each change's JSON was rendered and sealed
     when it was written (versions.seal_pulled), so it is opened and joined, never re-encoded."""
-    binary = session.get_bind().dialect.name == "postgresql"
-    found = _read_page(
-        session,
-        actor=actor,
-        cursor=cursor,
-        limit=limit,
-        columns=_RENDERED_COLUMNS,
-        fetch=_fetch_binary if binary else None,
-    )
     user_id = actor.user_id
+    binary = session.get_bind().dialect.name == "postgresql"
+    legacy: dict[int, bytes] = {}
+
+    def fetch(connection: Connection, statement: sa.Select[Any]) -> Sequence[Any]:
+        if binary:
+            rows = _fetch_binary(connection, statement)
+        else:
+            rows = connection.execute(statement).all()
+        # With the page, before _read_page reads the feed row: a purge that removes one of
+        # these rows meanwhile is then seen there, and the cursor resets.
+        legacy.clear()
+        legacy.update(_legacy_changes(session, rows, user_id))
+        return rows
+
+    found = _read_page(
+        session, actor=actor, cursor=cursor, limit=limit, columns=_RENDERED_COLUMNS, fetch=fetch
+    )
     # Only when needed: rows written without push (tests, imports) may have no data key.
     any_sealed = any(row.pulled_sealed is not None for row in found.rows)
     key = session_keys(session).key_for(user_id) if any_sealed else None
-    legacy = _legacy_changes(session, found.rows, user_id)
     changes = []
     for raw_id, sealed, seq in found.rows:
         if sealed is None:
             from_columns = legacy.get(seq)
-            if from_columns is not None:  # None: moved or purged since the page was read
+            if from_columns is not None:  # None: a push moved it since (see _legacy_changes)
                 changes.append(from_columns)
         else:
             assert key is not None
@@ -256,8 +263,9 @@ def _legacy_changes(session: Session, rows: Sequence[Any], user_id: uuid.UUID) -
 
     A second query, for those rows only (none when every row has its rendering): the
     page's seq range, so it is an index range like the page's own. On PostgreSQL it may see
-    a push or purge committed since the page was read; a row it moved or removed is left
-    out here, and a moved one comes in a later page at its new seq.
+    a push or purge committed since the page was read. A row a push moved is left out here
+    and comes in a later page at its new seq; a tombstone a purge removed is left out too,
+    and the feed row, read after this, resets the cursor (see _read_page).
     """
     seqs = [seq for _id, sealed, seq in rows if sealed is None]
     if not seqs:

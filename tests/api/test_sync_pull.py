@@ -9,6 +9,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from server.checkins import pull as pull_module
 from server.checkins.jobs import purge_tombstones
 from server.checkins.models import Checkin, CheckinFeed
 from server.clock import utcnow
@@ -256,3 +257,29 @@ def test_the_stored_rendering_reads_back_through_the_model(person, session):
     send(person, change)
     (pulled,) = pull(person)["changes"]
     assert session.get(Checkin, uuid.UUID(change["id"])).pulled == pulled
+
+
+def test_a_purge_between_the_page_and_its_unrendered_rows_still_resets(
+    person, session, monkeypatch
+):
+    kept, dropped = put(), put()
+    send(person, kept, dropped)
+    stale_cursor = pull(person, limit=1)["cursor"]  # has seen `kept` only
+    send(person, delete(dropped["id"], base_rev=1))  # a tombstone at seq 3
+    session.execute(
+        sa.update(Checkin).where(Checkin.user_id == person.user_id).values(pulled_sealed=None)
+    )
+    session.commit()
+    read_unrendered = pull_module._legacy_changes
+
+    def purge_first(pull_session, rows, user_id):
+        # The purge job commits right after the page was read, before its unrendered rows.
+        later = utcnow() + timedelta(days=91)
+        purge_tombstones(pull_session, now=later, retention=timedelta(days=90))
+        return read_unrendered(pull_session, rows, user_id)
+
+    monkeypatch.setattr(pull_module, "_legacy_changes", purge_first)
+    body = pull(person, stale_cursor)
+    # Not an empty page past the tombstone: the client would keep the deleted check-in.
+    assert body["reset"] is True
+    assert [change["id"] for change in body["changes"]] == [kept["id"]]

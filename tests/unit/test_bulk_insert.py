@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import Service
-from server.bulk_insert import COPY_FROM_ROWS, insert_rows
+from server.bulk_insert import MANY_ROWS, insert_rows
 from server.checkins.models import SyncChange
 from tests.support.factories import make_service_user
 
@@ -33,7 +33,7 @@ def record(user_id: uuid.UUID, **changes: object) -> dict[str, object]:
 
 
 # One row, a few (an INSERT on every database) and enough for COPY on PostgreSQL.
-SIZES = [1, 2, COPY_FROM_ROWS]
+SIZES = [1, 2, MANY_ROWS]
 
 
 @pytest.mark.parametrize("count", SIZES)
@@ -69,3 +69,25 @@ def test_a_column_with_a_python_default_must_be_given(session):
     row = {"name": "Riverside", "created_at": datetime.now(UTC)}  # no id: its default is Python's
     with pytest.raises(ValueError, match="id"):
         insert_rows(session.connection(), Service.__table__, [row])
+
+
+def test_stored_values_are_what_a_sqlalchemy_insert_stores(session):
+    person = make_service_user(session)
+    ours = [record(person.id, seq=n) for n in range(MANY_ROWS)]
+    theirs = [{**row, "change_id": uuid.uuid4()} for row in ours]
+
+    insert_rows(session.connection(), RECORDS, ours)
+    session.execute(RECORDS.insert(), theirs)
+
+    def raw(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
+        # Driver values, no SQLAlchemy type processing: the stored form itself.
+        ids = ", ".join(f"'{row['change_id'].hex}'" for row in rows)  # type: ignore[union-attr]
+        if session.get_bind().dialect.name == "postgresql":
+            ids = ", ".join(f"'{row['change_id']}'" for row in rows)
+        found = session.connection().exec_driver_sql(
+            "SELECT user_id, device_id, payload_hash, outcome, rev, seq, errors, created_at"
+            f" FROM sync_changes WHERE change_id IN ({ids}) ORDER BY seq"
+        )
+        return [tuple(row) for row in found]
+
+    assert raw(ours) == raw(theirs)

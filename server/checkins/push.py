@@ -136,16 +136,17 @@ _LOAD_RECORDS = sa.select(
 _LOAD_VERSIONS = sa.select(*VERSION_COLUMNS).where(
     Checkin.id.in_(sa.bindparam("checkin_ids", expanding=True))
 )
-# Bound names differ from column names, which SQLAlchemy reserves for SET.
+# A new version rewrites the whole row (_sealed_row gives every column). Bound names
+# differ from column names, which SQLAlchemy reserves for SET.
 _UPDATE_CHECKINS = (
     CHECKINS.update()
     .where(CHECKINS.c.id == sa.bindparam("v_id"))
     .where(CHECKINS.c.user_id == sa.bindparam("v_user_id", type_=_ID))
     .values(
         {
-            name: sa.bindparam(f"v_{name}")
-            for name in (column.key for column in VERSION_COLUMNS)
-            if name not in ("id", "user_id")
+            column.key: sa.bindparam(f"v_{column.key}")
+            for column in CHECKINS.columns
+            if column.key not in ("id", "user_id")
         }
     )
 )

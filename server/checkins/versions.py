@@ -19,8 +19,7 @@ SCORES_CONTEXT: bytes = Checkin.scores.context
 PULLED_CONTEXT: bytes = Checkin.pulled.context
 
 # The columns a version is read from, without going through ORM objects (bulk reads).
-# Push writes back exactly these columns when it updates a row, so pulled_sealed is here
-# even though nothing reads a version's stored rendering back.
+# Not pulled_sealed: only pull reads the stored rendering, through its own columns.
 VERSION_COLUMNS = (
     Checkin.id,
     Checkin.user_id,
@@ -37,7 +36,6 @@ VERSION_COLUMNS = (
     Checkin.instruments,
     Checkin.content_sealed,
     Checkin.scores_sealed,
-    Checkin.pulled_sealed,
 )
 
 
@@ -62,7 +60,6 @@ class Version:
     scores: dict[str, Any] | None = None
     content_sealed: bytes | None = None
     scores_sealed: bytes | None = None
-    pulled_sealed: bytes | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Any) -> Version:

@@ -22,8 +22,6 @@ from server.checkins.versions import (
     CONTENT_CONTEXT,
     PULLED_CONTEXT,
     SCORES_CONTEXT,
-    VERSION_COLUMNS,
-    Version,
 )
 from server.errors import InvalidInput
 from server.sealing import session_keys
@@ -59,17 +57,6 @@ def needs_reset(after: int, *, last_seq: int, purged_below_seq: int) -> bool:
     if after == 0:
         return False
     return after + 1 < purged_below_seq or after > last_seq
-
-
-@dataclass(frozen=True)
-class PullPage:
-    """One page of a person's feed: versions still sealed, and the page's bookkeeping."""
-
-    versions: list[Version]
-    cursor: str
-    more: bool
-    live_count: int
-    reset: bool
 
 
 @dataclass(frozen=True)
@@ -139,35 +126,6 @@ def _read_page(
     )
 
 
-def pull_page(session: Session, *, actor: Actor, cursor: str | None, limit: int) -> PullPage:
-    """The actor's check-ins changed after ``cursor``, at most ``limit``, in seq order."""
-    found = _read_page(session, actor=actor, cursor=cursor, limit=limit, columns=VERSION_COLUMNS)
-    return PullPage(
-        versions=[Version.from_row(row) for row in found.rows],
-        cursor=found.cursor,
-        more=found.more,
-        live_count=found.live_count,
-        reset=found.reset,
-    )
-
-
-def pull_changes(
-    session: Session,
-    *,
-    actor: Actor,
-    cursor: str | None,
-    limit: int = PULL_LIMIT_DEFAULT,
-    instruments_etag: str,
-) -> dict[str, Any]:
-    """The pull response (PROTOCOL.md) for the actor's changes after ``cursor``."""
-    found = pull_page(session, actor=actor, cursor=cursor, limit=limit)
-    keys = session_keys(session)
-    return {
-        "changes": [version.open(keys).pulled() for version in found.versions],
-        **_bookkeeping(found, instruments_etag),
-    }
-
-
 _RAW = sa.types.NullType()
 # What pull reads per change: the stored rendering (Checkin.pulled_sealed) and what opening
 # it needs. The id comes raw (see _row_id); seq last (see _read_page).
@@ -203,8 +161,9 @@ def pull_changes_json(
     limit: int = PULL_LIMIT_DEFAULT,
     instruments_etag: str,
 ) -> bytes:
-    """``pull_changes`` as JSON, the route's path: each change's JSON was rendered and sealed
-    when it was written (versions.seal_pulled), so it is opened and joined, never re-encoded."""
+    """The pull response (PROTOCOL.md) as JSON for the actor's changes after ``cursor``: each
+    change's JSON was rendered and sealed when it was written (versions.seal_pulled), so it
+    is opened and joined, never re-encoded."""
     user_id = actor.user_id
     binary = session.get_bind().dialect.name == "postgresql"
     legacy: dict[int, bytes] = {}
@@ -340,7 +299,7 @@ def _iso(raw: Any) -> str:
     return datetime.fromisoformat(raw).replace(tzinfo=UTC).isoformat()
 
 
-def _bookkeeping(found: PullPage | _Page, instruments_etag: str) -> dict[str, Any]:
+def _bookkeeping(found: _Page, instruments_etag: str) -> dict[str, Any]:
     return {
         "cursor": found.cursor,
         "more": found.more,

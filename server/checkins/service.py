@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from server.checkins.envelope import read_push_envelope
 from server.checkins.export import export_own_data
-from server.checkins.pull import PullPage, feed_position, pull_changes, pull_changes_json, pull_page
+from server.checkins.pull import feed_position, pull_changes_json
 from server.checkins.push import PushOutcome, push_changes
 
 __all__ = [
-    "PullPage",
     "PushOutcome",
     "export_own_data",
     "feed_position",
-    "pull_changes",
     "pull_changes_json",
-    "pull_page",
     "push_changes",
     "read_push_envelope",
 ]

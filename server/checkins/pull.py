@@ -22,6 +22,7 @@ from server.checkins.versions import (
     CONTENT_CONTEXT,
     PULLED_CONTEXT,
     SCORES_CONTEXT,
+    render_pulled,
 )
 from server.errors import InvalidInput
 from server.sealing import session_keys
@@ -242,7 +243,7 @@ def _legacy_changes(session: Session, rows: Sequence[Any], user_id: uuid.UUID) -
     )
     live = any(row.content_sealed is not None for row in found)
     key = session_keys(session).key_for(user_id) if live else None
-    return {row.seq: _pulled_json(row, key, user_id).encode("utf-8") for row in found}
+    return {row.seq: _pulled_json(row, key, user_id) for row in found}
 
 
 def _row_id(raw: Any) -> uuid.UUID:
@@ -252,27 +253,29 @@ def _row_id(raw: Any) -> uuid.UUID:
     return raw if isinstance(raw, uuid.UUID) else uuid.UUID(int=int(raw, 16))
 
 
-def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> str:
-    """One raw row as the JSON text of Version.pulled() (a unit test holds the two together)."""
+def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> bytes:
+    """One raw row as the JSON of Version.pulled(), from its columns (rows before 0008)."""
     (raw_id, raw_device, rev, recorded, changed, received, skew, shared, deleted, content,
      scores, seq) = row  # fmt: skip
-    recorded_at = _iso(recorded)
-    data = scores_json = "null"
+    content_json = scores_json = None
     if not deleted and content is not None and key is not None:
         row_id = _row_id(raw_id)
-        opened = key.open(content, CONTENT_CONTEXT, row_id, user_id).decode("utf-8")
-        flag = "true" if shared else "false"
-        data = f'{{"recorded_at":"{recorded_at}","shared":{flag},{opened[1:]}'
+        content_json = key.open(content, CONTENT_CONTEXT, row_id, user_id)
         if scores is not None:
-            scores_json = key.open(scores, SCORES_CONTEXT, row_id, user_id).decode("utf-8")
-    return (
-        f'{{"id":"{_hyphened(raw_id)}","rev":{rev},"seq":{seq},'
-        f'"deleted":{"true" if deleted else "false"},'
-        f'"recorded_at":"{recorded_at}",'
-        f'"changed_at":"{_iso(changed)}",'
-        f'"received_at":"{_iso(received)}",'
-        f'"clock_skew":{"true" if skew else "false"},'
-        f'"device_id":"{_hyphened(raw_device)}","data":{data},"scores":{scores_json}}}'
+            scores_json = key.open(scores, SCORES_CONTEXT, row_id, user_id)
+    return render_pulled(
+        id_text=_hyphened(raw_id),
+        rev=rev,
+        seq=seq,
+        deleted=deleted,
+        recorded_at=_iso(recorded),
+        changed_at=_iso(changed),
+        received_at=_iso(received),
+        clock_skew=skew,
+        device_text=_hyphened(raw_device),
+        shared=shared,
+        content_json=content_json,
+        scores_json=scores_json,
     )
 
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -31,16 +30,10 @@ from server.accounts.actor import Actor
 from server.bulk_insert import insert_rows
 from server.checkins.access import require_service_user
 from server.checkins.content import instruments_label
-from server.checkins.envelope import read_push_envelope, readable_uuid
+from server.checkins.envelope import read_push_envelope
 from server.checkins.models import Checkin, CheckinFeed, SyncChange
 from server.checkins.prepare import PreparedChange, prepare_changes
-from server.checkins.versions import (
-    CONTENT_CONTEXT,
-    SCORES_CONTEXT,
-    VERSION_COLUMNS,
-    Version,
-    seal_pulled,
-)
+from server.checkins.versions import VERSION_COLUMNS, Version, seal_version
 from server.instruments.registry import InstrumentRegistry
 from server.sealing import SessionKeys, session_keys
 from sync.rules import (
@@ -98,7 +91,7 @@ def push_changes(
     records = _load_records(session, user_id, [change.change_id for change in prepared])
     for attempt in range(_ATTEMPTS):
         batch = _Batch(user_id, device_id, now, last_seq, live_count, dict(records))
-        batch.stored = _load_versions(session, raw_changes)
+        batch.stored = _load_versions(session, prepared)
         for change in prepared:
             batch.take(change)
         try:
@@ -197,10 +190,10 @@ def _load_records(
 
 
 def _load_versions(
-    session: Session, raw_changes: Sequence[Mapping[str, Any]]
+    session: Session, prepared: Sequence[PreparedChange]
 ) -> dict[uuid.UUID, Version]:
     """Every stored check-in the batch names, whoever owns it (ids are global)."""
-    ids = {found for raw in raw_changes if (found := readable_uuid(raw.get("id"))) is not None}
+    ids = {change.checkin_id for change in prepared if change.checkin_id is not None}
     if not ids:
         return {}
     rows = session.connection().execute(_LOAD_VERSIONS, {"checkin_ids": list(ids)})
@@ -234,7 +227,7 @@ class _Batch:
             if record.payload_hash != digest:
                 self.results.append({**echo, "status": "rejected", "errors": CHANGE_ID_REUSED})
             else:
-                self.results.append({**echo, **self._duplicate(record, prepared.raw)})
+                self.results.append({**echo, **self._duplicate(record, prepared.checkin_id)})
             return
         change = prepared.change
         if change is None:
@@ -253,13 +246,14 @@ class _Batch:
             self._apply(change, decision, current, prepared.scores)
         self._finish(echo, change_id, digest, decision, current=current)
 
-    def _duplicate(self, record: _Record, raw: Mapping[str, Any]) -> dict[str, Any]:
+    def _duplicate(self, record: _Record, checkin_id: uuid.UUID | None) -> dict[str, Any]:
         result: dict[str, Any] = {"status": "duplicate", "outcome": record.outcome}
         if record.outcome == Status.APPLIED:
             result.update(rev=record.rev, seq=record.seq)
         elif record.outcome == Status.CONFLICT:
             # The same hash means the same (readable) id as the first time.
-            result["current"] = self.version_of(uuid.UUID(raw["id"]))
+            assert checkin_id is not None
+            result["current"] = self.version_of(checkin_id)
         else:
             result["errors"] = record.errors or {}
         return result
@@ -388,14 +382,7 @@ class _Batch:
 
 
 def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
-    """A checkins row for a version, its content and scores sealed to the row and owner."""
-
-    def seal(context: bytes, value: dict[str, Any] | None) -> bytes | None:
-        if value is None:
-            return None
-        plaintext = orjson.dumps(value)
-        return keys.seal(context, row_id=version.id, user_id=version.user_id, plaintext=plaintext)
-
+    """A checkins row for a version, its content, scores and rendering sealed to row and owner."""
     return {
         "id": version.id,
         "user_id": version.user_id,
@@ -410,7 +397,5 @@ def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
         "shared": version.shared,
         "deleted": version.deleted,
         "instruments": version.instruments,
-        "content_sealed": seal(CONTENT_CONTEXT, version.content),
-        "scores_sealed": seal(SCORES_CONTEXT, version.scores),
-        "pulled_sealed": seal_pulled(version, keys),
+        **seal_version(version, keys)._asdict(),
     }

@@ -6,7 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 import sqlalchemy as sa
@@ -110,17 +110,102 @@ class Version:
         }
 
 
-def pulled_json(version: Version) -> bytes:
-    """``version.pulled()`` as compact JSON, byte for byte what pull serves; open first."""
-    return orjson.dumps(version.pulled())
+class SealedColumns(NamedTuple):
+    """A version's sealed columns, by their names in ``checkins``."""
+
+    content_sealed: bytes | None
+    scores_sealed: bytes | None
+    pulled_sealed: bytes
 
 
-def seal_pulled(version: Version, keys: SessionKeys) -> bytes:
-    """The version's pulled rendering sealed to its row and owner (``pulled_sealed``).
+def seal_version(version: Version, keys: _Sealer) -> SealedColumns:
+    """Content, scores and the pulled rendering, sealed to the row and owner; open first.
 
-    Rendered once on write from the plain content and scores, so pull opens one value per
-    change instead of opening two and formatting times and ids on every read.
+    The rendering is what pull serves (``pulled_sealed``), sealed on write so a pull
+    opens one value per change instead of opening two and formatting times and ids. Each
+    of content and scores is serialised once, and its JSON spliced into the rendering:
+    the bytes are those of ``orjson.dumps(version.pulled())`` (a unit test holds this).
     """
-    return keys.seal(
-        PULLED_CONTEXT, row_id=version.id, user_id=version.user_id, plaintext=pulled_json(version)
+    content_json = scores_json = None
+    if not version.deleted and version.content is not None:
+        # In data()'s order, which render_pulled's splice relies on.
+        content = {"note": version.content.get("note"), "responses": version.content["responses"]}
+        content_json = orjson.dumps(content)
+        if version.scores is not None:
+            scores_json = orjson.dumps(version.scores)
+    pulled = render_pulled(
+        id_text=str(version.id),
+        rev=version.rev,
+        seq=version.seq,
+        deleted=version.deleted,
+        recorded_at=version.recorded_at.isoformat(),
+        changed_at=version.changed_at.isoformat(),
+        received_at=version.received_at.isoformat(),
+        clock_skew=version.clock_skew,
+        device_text=str(version.device_id),
+        shared=version.shared,
+        content_json=content_json,
+        scores_json=scores_json,
     )
+
+    def seal(context: bytes, plaintext: bytes | None) -> bytes | None:
+        if plaintext is None:
+            return None
+        return keys.seal(context, row_id=version.id, user_id=version.user_id, plaintext=plaintext)
+
+    return SealedColumns(
+        content_sealed=seal(CONTENT_CONTEXT, content_json),
+        scores_sealed=seal(SCORES_CONTEXT, scores_json),
+        pulled_sealed=keys.seal(
+            PULLED_CONTEXT, row_id=version.id, user_id=version.user_id, plaintext=pulled
+        ),
+    )
+
+
+def render_pulled(
+    *,
+    id_text: str,
+    rev: int,
+    seq: int,
+    deleted: bool,
+    recorded_at: str,
+    changed_at: str,
+    received_at: str,
+    clock_skew: bool,
+    device_text: str,
+    shared: bool,
+    content_json: bytes | None,
+    scores_json: bytes | None,
+) -> bytes:
+    """The compact JSON of ``Version.pulled()`` from its parts, without a second encoding.
+
+    Ids, times, numbers and flags need no escaping. ``content_json`` is the stored content,
+    ``{"note":...,"responses":...}`` in that order, whose members become ``data``'s last
+    two; None (a tombstone, or content not opened) gives ``data: null`` and ``scores: null``.
+    """
+    data = scores = b"null"
+    if content_json is not None:
+        data = b'{"recorded_at":"%s","shared":%s,%s' % (
+            recorded_at.encode(),
+            _JSON_BOOL[shared],
+            content_json[1:],
+        )
+        if scores_json is not None:
+            scores = scores_json
+    head = (
+        f'{{"id":"{id_text}","rev":{rev},"seq":{seq},"deleted":{_TEXT_BOOL[deleted]},'
+        f'"recorded_at":"{recorded_at}","changed_at":"{changed_at}",'
+        f'"received_at":"{received_at}","clock_skew":{_TEXT_BOOL[clock_skew]},'
+        f'"device_id":"{device_text}","data":'
+    )
+    return b'%s%s,"scores":%s}' % (head.encode(), data, scores)
+
+
+_TEXT_BOOL = {True: "true", False: "false"}
+_JSON_BOOL = {True: b"true", False: b"false"}
+
+
+class _Sealer(Protocol):
+    def seal(
+        self, context: bytes, *, row_id: uuid.UUID, user_id: uuid.UUID, plaintext: bytes
+    ) -> bytes: ...

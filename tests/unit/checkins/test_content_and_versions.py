@@ -18,7 +18,7 @@ from server.checkins.versions import (
     PULLED_CONTEXT,
     SCORES_CONTEXT,
     Version,
-    seal_pulled,
+    seal_version,
 )
 from server.instruments.registry import InstrumentRegistry
 from server.scoring.engine import score_one
@@ -163,7 +163,7 @@ def test_a_tombstone_has_no_data_or_scores_in_either_shape(style):
 
 
 class OneKey:
-    """A session's keys holding just KEY: what seal_pulled asks of them."""
+    """A session's keys holding just KEY: what seal_version asks of them."""
 
     def seal(self, context, *, row_id, user_id, plaintext):
         return KEY.seal(plaintext, context, row_id, user_id)
@@ -171,7 +171,8 @@ class OneKey:
 
 def stored_rendering(opened):
     """What push stores in pulled_sealed for ``opened``, opened again as the pull does."""
-    return KEY.open(seal_pulled(opened, OneKey()), PULLED_CONTEXT, opened.id, opened.user_id)
+    sealed = seal_version(opened, OneKey()).pulled_sealed
+    return KEY.open(sealed, PULLED_CONTEXT, opened.id, opened.user_id)
 
 
 @pytest.mark.parametrize("style", ["sqlite", "postgresql"])
@@ -204,21 +205,22 @@ def test_the_stored_rendering_is_the_spliced_pull_json_byte_for_byte(
         content=content, scores=scores, recorded_at=moment, changed_at=later, received_at=later
     )
     spliced = _pulled_json(sealed_row(opened, content, scores, style), KEY, opened.user_id)
-    assert stored_rendering(opened) == spliced.encode("utf-8")
-    assert json.loads(stored_rendering(opened)) == opened.pulled()
+    assert stored_rendering(opened) == spliced
+    assert stored_rendering(opened) == orjson.dumps(opened.pulled())
 
 
 @pytest.mark.parametrize("style", ["sqlite", "postgresql"])
 def test_a_tombstone_is_stored_rendered_too(style):
     tombstone = version(deleted=True, shared=False, instruments="", rev=4)
     spliced = _pulled_json(sealed_row(tombstone, None, None, style), None, tombstone.user_id)
-    assert stored_rendering(tombstone) == spliced.encode("utf-8")
+    assert stored_rendering(tombstone) == spliced
+    assert stored_rendering(tombstone) == orjson.dumps(tombstone.pulled())
     assert json.loads(stored_rendering(tombstone))["data"] is None
 
 
 def test_the_stored_rendering_opens_only_as_its_own_rows_pulled_change():
     opened = version(content={"note": "x", "responses": []}, scores=None)
-    sealed = seal_pulled(opened, OneKey())
+    sealed = seal_version(opened, OneKey()).pulled_sealed
     assert crypto.field_context("checkins", "pulled_sealed") == PULLED_CONTEXT
     for context, row_id in [
         (CONTENT_CONTEXT, opened.id),  # not as another column of the same row
@@ -226,3 +228,23 @@ def test_the_stored_rendering_opens_only_as_its_own_rows_pulled_change():
     ]:
         with pytest.raises(crypto.UnreadableError):
             KEY.open(sealed, context, row_id, opened.user_id)
+
+
+def test_sealed_content_and_scores_are_their_own_compact_json():
+    """Serialised once for both, content and scores are sealed exactly as they always were."""
+    content = {"note": "é 🌧", "responses": [{"instrument": "who5", "version": 1, "answers": {}}]}
+    scores = {"who5@1": {"wellbeing": {"raw": 0.1 + 0.2, "score": None, "band": "low"}}}
+    opened = version(content=content, scores=scores)
+    sealed = seal_version(opened, OneKey())
+    for token, context, value in [
+        (sealed.content_sealed, CONTENT_CONTEXT, content),
+        (sealed.scores_sealed, SCORES_CONTEXT, scores),
+    ]:
+        assert KEY.open(token, context, opened.id, opened.user_id) == orjson.dumps(value)
+
+
+def test_a_tombstone_seals_only_its_rendering():
+    sealed = seal_version(version(deleted=True, instruments=""), OneKey())
+    assert sealed.content_sealed is None
+    assert sealed.scores_sealed is None
+    assert sealed.pulled_sealed is not None

@@ -13,7 +13,7 @@ integer check below rules booleans out explicitly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,19 +36,53 @@ def validate_answers(instrument: Instrument, answers: object) -> dict[str, list[
     """Field-level problems with one response ({} when valid), phrased for a phone screen."""
     if not isinstance(answers, Mapping):
         return {WHOLE_RESPONSE: ["answers must be an object of question ids and answers"]}
-    known = {item.id: item for item in instrument.items}
+    checks = _checks(instrument)
     errors: dict[str, list[str]] = {}
+    answered = False
     for key, value in answers.items():
-        item = known.get(key) if isinstance(key, str) else None
-        if item is None:
+        check = checks.get(key) if isinstance(key, str) else None
+        if check is None:
             errors[str(key)] = ["unknown item"]
             continue
+        item, answer_type, accepted = check
+        if type(value) is answer_type and value in accepted:
+            answered = True  # the common answer, settled without _answer_problem
+            continue
+        if value is None:
+            continue
         problem = _answer_problem(item, value)
-        if problem is not None:
+        if problem is None:
+            answered = True
+        else:
             errors[key] = [problem]
-    if not errors and all(value is None for value in answers.values()):
+    if not errors and not answered:
         errors[WHOLE_RESPONSE] = ["no question was answered"]
     return errors
+
+
+# Per item: the item, the type of a plain answer and the plain answers it accepts (a push
+# checks thousands of answers against the same few instruments). Anything else, "na"
+# included, goes to _answer_problem, which decides and words the problem.
+_Check = tuple[Item, type, Container[object]]
+_CHECKS: dict[int, tuple[Instrument, dict[str, _Check]]] = {}
+
+
+def _checks(instrument: Instrument) -> dict[str, _Check]:
+    cached = _CHECKS.get(id(instrument))
+    if cached is not None and cached[0] is instrument:
+        return cached[1]
+    checks: dict[str, _Check] = {}
+    for item in instrument.items:
+        if item.response_type == "yes_no":
+            checks[item.id] = (item, bool, (True, False))
+        elif item.response_type == "choice":
+            checks[item.id] = (item, int, frozenset(item.option_values))
+        else:
+            checks[item.id] = (item, int, range(item.minimum, item.maximum + 1))
+    if len(_CHECKS) > 256:  # instruments are few and long-lived; tests make more
+        _CHECKS.clear()
+    _CHECKS[id(instrument)] = (instrument, checks)
+    return checks
 
 
 def answers_to_row(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.instruments.answers import (
+    WHOLE_RESPONSE,
     AnswerError,
+    _answer_problem,
     answers_to_matrix,
     answers_to_row,
     validate_answers,
@@ -127,3 +131,35 @@ def test_answers_to_matrix_stacks_rows():
         values, [[5.0, nan, nan, nan, nan, nan], [nan, nan, nan, nan, nan, 1.0]]
     )
     assert not_applicable.tolist() == [[False] * 6, [False] * 4 + [True, False]]
+
+
+def one_by_one(instrument, answers):
+    """validate_answers' rules applied value by value: the reference its fast path keeps to."""
+    items = {item.id: item for item in instrument.items}
+    errors = {}
+    for key, value in answers.items():
+        if key not in items:
+            errors[str(key)] = ["unknown item"]
+        elif (problem := _answer_problem(items[key], value)) is not None:
+            errors[key] = [problem]
+    if not errors and all(value is None for value in answers.values()):
+        errors[WHOLE_RESPONSE] = ["no question was answered"]
+    return errors
+
+
+INSTRUMENTS = [*REGISTRY, MADE_UP]
+ANSWER_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-3, max_value=120),
+    st.floats(allow_nan=False, min_value=-3, max_value=12),
+    st.sampled_from(["na", "NA", "3", ""]),
+)
+
+
+@given(data=st.data())
+def test_every_answer_is_judged_as_value_by_value(data):
+    instrument = data.draw(st.sampled_from(INSTRUMENTS))
+    keys = st.sampled_from([*instrument.item_ids, "not_an_item"])
+    answers = data.draw(st.dictionaries(keys, ANSWER_VALUES, max_size=len(instrument.items) + 1))
+    assert validate_answers(instrument, answers) == one_by_one(instrument, answers)

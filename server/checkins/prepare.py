@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.checkins.content import check_responses, score_checkins
+from server.checkins.envelope import readable_uuid
 from server.instruments.registry import InstrumentRegistry
 from sync.hashing import change_hash
 from sync.protocol import load_change
@@ -23,6 +24,7 @@ class PreparedChange:
 
     raw: Mapping[str, Any]
     change_id: uuid.UUID
+    checkin_id: uuid.UUID | None  # None when the change names no readable id
     digest: str
     change: dict[str, Any] | None
     errors: dict[str, list[str]]
@@ -45,10 +47,15 @@ def prepare_changes(
     prepared = []
     for raw in raw_changes:
         change, errors = load_change(raw)
-        if change is not None and change["op"] == Op.PUT:
-            errors = check_responses(registry, change["data"]["responses"])
+        if change is None:
+            # read_push_envelope made sure of a readable change_id.
+            change_id, checkin_id = uuid.UUID(raw["change_id"]), readable_uuid(raw.get("id"))
+        else:
+            change_id, checkin_id = change["change_id"], change["id"]
+            if change["op"] == Op.PUT:
+                errors = check_responses(registry, change["data"]["responses"])
         prepared.append(
-            PreparedChange(raw, uuid.UUID(raw["change_id"]), change_hash(raw), change, errors)
+            PreparedChange(raw, change_id, checkin_id, change_hash(raw), change, errors)
         )
     # Scored whether or not they will apply: one engine call per instrument for the batch.
     puts = [p for p in prepared if p.change is not None and not p.errors and p.change["data"]]

@@ -23,6 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from server.database import UTCDateTime
 
+Processor = Callable[[Any], Any]
+
 # Below this many rows a plain INSERT is cheaper: COPY's set-up costs about three of them.
 MANY_ROWS = 8
 
@@ -55,14 +57,16 @@ def insert_rows(
 def _copy(
     connection: sa.Connection, table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    processors = [_copy_processor(connection.dialect, table.c[name].type) for name in names]
+    times = _once_per_value(_copy_time(connection.dialect))
+    processors = [_copy_processor(connection.dialect, table.c[name].type, times) for name in names]
+    values = _row_values(names, processors)
     statement = f"COPY {_target(connection, table, names)} FROM STDIN"
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row(_driver_values(row, names, processors))
+                copy.write_row(values(row))
     except psycopg.IntegrityError as refused:
         raise IntegrityError(statement, None, refused) from refused
 
@@ -72,12 +76,16 @@ def _sqlite_executemany(
 ) -> None:
     # SQLAlchemy's generic bind processing cost about a tenth of a batched push; the two
     # column types a push writes most get direct conversions to the same stored text.
-    processors = [_sqlite_processor(connection.dialect, table.c[name].type) for name in names]
+    times = _once_per_value(_sqlite_utc_text)
+    processors = [
+        _sqlite_processor(connection.dialect, table.c[name].type, times) for name in names
+    ]
+    values = _row_values(names, processors)
     marks = ", ".join("?" for _ in names)
     connection.exec_driver_sql(
         # Names come from the table's metadata, quoted; every value is bound.
         f"INSERT INTO {_target(connection, table, names)} VALUES ({marks})",  # noqa: S608
-        [tuple(_driver_values(row, names, processors)) for row in rows],
+        [tuple(values(row)) for row in rows],
     )
 
 
@@ -86,30 +94,76 @@ def _target(connection: sa.Connection, table: sa.Table, names: list[str]) -> str
     return f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)})"
 
 
-def _driver_values(
-    row: Mapping[str, Any], names: list[str], processors: list[Callable[[Any], Any] | None]
-) -> list[Any]:
-    return [
-        value if process is None or value is None else process(value)
-        for value, process in zip(map(row.__getitem__, names), processors, strict=True)
-    ]
+def _row_values(
+    names: list[str], processors: list[Processor | None]
+) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """A row's values in ``names`` order, each converted by its processor (None stays None)."""
+    converting = [(index, process) for index, process in enumerate(processors) if process]
+
+    def values(row: Mapping[str, Any]) -> list[Any]:
+        found = [row[name] for name in names]
+        for index, process in converting:
+            value = found[index]
+            if value is not None:
+                found[index] = process(value)
+        return found
+
+    return values
 
 
-def _copy_processor(dialect: sa.Dialect, column_type: Any) -> Callable[[Any], Any] | None:
+def _copy_time(dialect: sa.Dialect) -> Processor:
+    processor = UTCDateTime().bind_processor(dialect)
+    assert processor is not None
+    return processor
+
+
+def _copy_processor(dialect: sa.Dialect, column_type: Any, times: Processor) -> Processor | None:
     # psycopg's SQLAlchemy dialect adapts JSON at bind time, not in a processor.
     if isinstance(column_type, sa.JSON):
         return Json
-    processor: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
-    return processor
-
-
-def _sqlite_processor(dialect: sa.Dialect, column_type: Any) -> Callable[[Any], Any] | None:
     if isinstance(column_type, UTCDateTime):
-        return _sqlite_utc_text
-    if isinstance(column_type, sa.Uuid):
-        return _HEX
-    processor: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
+        return times
+    processor: Processor | None = column_type.bind_processor(dialect)
     return processor
+
+
+def _sqlite_processor(dialect: sa.Dialect, column_type: Any, times: Processor) -> Processor | None:
+    if isinstance(column_type, UTCDateTime):
+        return times
+    if isinstance(column_type, sa.Uuid):
+        return _same_as_last(_HEX)
+    processor: Processor | None = column_type.bind_processor(dialect)
+    return processor
+
+
+def _once_per_value(convert: Processor) -> Processor:
+    """``convert``, remembering what it gave for each time (one statement's time columns).
+
+    A push's rows share times: the server's clock on every row, and usually the same
+    recorded time as effective time. Equal times convert alike, whatever their zone.
+    """
+    converted: dict[datetime, Any] = {}
+
+    def convert_once(value: datetime) -> Any:
+        found = converted.get(value)
+        if found is None:
+            found = converted[value] = convert(value)
+        return found
+
+    return convert_once
+
+
+def _same_as_last(convert: Processor) -> Processor:
+    """``convert``, skipped when given the very object it was last given (one column's ids:
+    a push gives the same owner and device on every row)."""
+    last: list[Any] = [object(), None]
+
+    def convert_new(value: Any) -> Any:
+        if value is not last[0]:
+            last[:] = value, convert(value)
+        return last[1]
+
+    return convert_new
 
 
 def _sqlite_utc_text(value: datetime) -> str:

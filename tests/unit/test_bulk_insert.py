@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -91,3 +91,30 @@ def test_stored_values_are_what_a_sqlalchemy_insert_stores(session):
         return [tuple(row) for row in found]
 
     assert raw(ours) == raw(theirs)
+
+
+def test_repeated_and_alternating_ids_and_times_are_each_stored_as_given(session):
+    """Conversions remembered across rows (the same owner, device and clock) never mix rows up."""
+    person = make_service_user(session)
+    devices = [uuid.uuid4(), uuid.uuid4()]
+    moments = [
+        datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
+        datetime(2026, 11, 20, 4, 15, tzinfo=timezone(timedelta(hours=-5))),  # the same instant
+        datetime(2026, 11, 21, 9, 15, 0, 1, tzinfo=UTC),
+    ]
+    rows = [
+        record(person.id, seq=n, device_id=devices[n % 2], created_at=moments[n % 3])
+        for n in range(MANY_ROWS * 2)
+    ]
+
+    insert_rows(session.connection(), RECORDS, rows)
+
+    stored = session.execute(
+        sa.select(RECORDS.c.device_id, RECORDS.c.created_at)
+        .where(RECORDS.c.user_id == person.id)
+        .order_by(RECORDS.c.seq)
+    ).all()
+    assert [(row.device_id, row.created_at) for row in stored] == [
+        (row["device_id"], row["created_at"]) for row in rows
+    ]
+    assert all(row.created_at.utcoffset() == timedelta(0) for row in stored)

@@ -1,4 +1,4 @@
-"""Inserting many rows at once: COPY on PostgreSQL, a driver executemany on SQLite.
+"""Inserting many rows at once: binary COPY on PostgreSQL, a driver executemany on SQLite.
 
 A 500-change push writes 1,000 rows. Through an executemany, psycopg sends each row as
 its own INSERT, and the round trips and per-statement work cost more than the rows
@@ -57,18 +57,27 @@ def insert_rows(
 def _copy(
     connection: sa.Connection, table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
+    # Binary COPY: sealed values go as bytes, not as hex text twice their size that the
+    # client writes and the server parses (a 500-change push's rows in about half the time).
+    types = [_pg_type_name(connection.dialect, table.c[name].type) for name in names]
     times = _once_per_value(_copy_time(connection.dialect))
     processors = [_copy_processor(connection.dialect, table.c[name].type, times) for name in names]
     values = _row_values(names, processors)
-    statement = f"COPY {_target(connection, table, names)} FROM STDIN"
+    statement = f"COPY {_target(connection, table, names)} FROM STDIN (FORMAT BINARY)"
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(values(row))
     except psycopg.IntegrityError as refused:
         raise IntegrityError(statement, None, refused) from refused
+
+
+def _pg_type_name(dialect: sa.Dialect, column_type: Any) -> str:
+    """The PostgreSQL type as psycopg's registry names it: ``VARCHAR(400)`` -> ``varchar``."""
+    return str(column_type.compile(dialect=dialect)).split("(")[0].lower()
 
 
 def _sqlite_executemany(

@@ -136,7 +136,7 @@ _RENDERED_COLUMNS = (
     Checkin.seq,
 )
 # What a pulled change shows, in the order _pulled_json reads them; seq last (see _read_page).
-# Ids and times come as raw driver values: no per-value type processing (see _iso, _hyphened).
+# Ids and times come as raw driver values: no per-value type processing (see _row_id, _utc).
 # Only rows written before migration 0008 (pulled_sealed NULL) are still read this way.
 _PULL_COLUMNS = (
     sa.type_coerce(Checkin.id, _RAW).label("id"),
@@ -264,42 +264,30 @@ def _pulled_json(row: Any, key: crypto.DataKey | None, user_id: uuid.UUID) -> by
         if scores is not None:
             scores_json = key.open(scores, SCORES_CONTEXT, row_id, user_id)
     return render_pulled(
-        id_text=_hyphened(raw_id),
+        checkin_id=_row_id(raw_id),
         rev=rev,
         seq=seq,
         deleted=deleted,
-        recorded_at=_iso(recorded),
-        changed_at=_iso(changed),
-        received_at=_iso(received),
+        recorded_at=_utc(recorded),
+        changed_at=_utc(changed),
+        received_at=_utc(received),
         clock_skew=skew,
-        device_text=_hyphened(raw_device),
+        device_id=_row_id(raw_device),
         shared=shared,
         content_json=content_json,
         scores_json=scores_json,
     )
 
 
-def _hyphened(raw: Any) -> str:
-    """str(uuid) of a raw id: PostgreSQL's driver gives a UUID, SQLite 32 lower-case hex digits."""
-    if isinstance(raw, uuid.UUID):
-        return str(raw)
-    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+def _utc(raw: Any) -> datetime:
+    """A raw time (server.database.UTCDateTime's storage) as an aware UTC datetime.
 
-
-def _iso(raw: Any) -> str:
-    """datetime.isoformat() of a raw UTC time (server.database.UTCDateTime's storage).
-
-    PostgreSQL's driver gives an aware datetime. SQLite keeps naive UTC text,
-    ``2026-11-20 09:15:00.000120``, which becomes ``2026-11-20T09:15:00.000120+00:00``,
-    the microseconds left out when they are zero, exactly as isoformat writes it.
+    PostgreSQL's driver gives an aware datetime in the connection's zone; SQLite keeps
+    naive UTC text, ``2026-11-20 09:15:00.000120``.
     """
     if isinstance(raw, datetime):
-        return raw.astimezone(UTC).isoformat()
-    if len(raw) == 26 and raw[10] == " " and raw[19] == ".":
-        fraction = raw[19:] if raw[20:] != "000000" else ""
-        return f"{raw[:10]}T{raw[11:19]}{fraction}+00:00"
-    # Any other stored form: let the parser decide (never expected in practice).
-    return datetime.fromisoformat(raw).replace(tzinfo=UTC).isoformat()
+        return raw.astimezone(UTC)
+    return datetime.fromisoformat(raw).replace(tzinfo=UTC)
 
 
 def _bookkeeping(found: _Page, instruments_etag: str) -> dict[str, Any]:

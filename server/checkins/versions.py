@@ -134,15 +134,15 @@ def seal_version(version: Version, keys: _Sealer) -> SealedColumns:
         if version.scores is not None:
             scores_json = orjson.dumps(version.scores)
     pulled = render_pulled(
-        id_text=str(version.id),
+        checkin_id=version.id,
         rev=version.rev,
         seq=version.seq,
         deleted=version.deleted,
-        recorded_at=version.recorded_at.isoformat(),
-        changed_at=version.changed_at.isoformat(),
-        received_at=version.received_at.isoformat(),
+        recorded_at=version.recorded_at,
+        changed_at=version.changed_at,
+        received_at=version.received_at,
         clock_skew=version.clock_skew,
-        device_text=str(version.device_id),
+        device_id=version.device_id,
         shared=version.shared,
         content_json=content_json,
         scores_json=scores_json,
@@ -164,45 +164,47 @@ def seal_version(version: Version, keys: _Sealer) -> SealedColumns:
 
 def render_pulled(
     *,
-    id_text: str,
+    checkin_id: uuid.UUID,
     rev: int,
     seq: int,
     deleted: bool,
-    recorded_at: str,
-    changed_at: str,
-    received_at: str,
+    recorded_at: datetime,
+    changed_at: datetime,
+    received_at: datetime,
     clock_skew: bool,
-    device_text: str,
+    device_id: uuid.UUID,
     shared: bool,
     content_json: bytes | None,
     scores_json: bytes | None,
 ) -> bytes:
-    """The compact JSON of ``Version.pulled()`` from its parts, without a second encoding.
+    """The compact JSON of ``Version.pulled()`` from its parts, content and scores spliced in.
 
-    Ids, times, numbers and flags need no escaping. ``content_json`` is the stored content,
+    Times must be UTC: orjson writes them as ``isoformat()`` does then, and ids as ``str()``
+    does, several times faster. ``content_json`` is the stored content,
     ``{"note":...,"responses":...}`` in that order, whose members become ``data``'s last
     two; None (a tombstone, or content not opened) gives ``data: null`` and ``scores: null``.
     """
-    data = scores = b"null"
+    data = scores = None
     if content_json is not None:
-        data = b'{"recorded_at":"%s","shared":%s,%s' % (
-            recorded_at.encode(),
-            _JSON_BOOL[shared],
-            content_json[1:],
-        )
+        opening = orjson.dumps({"recorded_at": recorded_at, "shared": shared})
+        data = orjson.Fragment(opening[:-1] + b"," + content_json[1:])
         if scores_json is not None:
-            scores = scores_json
-    head = (
-        f'{{"id":"{id_text}","rev":{rev},"seq":{seq},"deleted":{_TEXT_BOOL[deleted]},'
-        f'"recorded_at":"{recorded_at}","changed_at":"{changed_at}",'
-        f'"received_at":"{received_at}","clock_skew":{_TEXT_BOOL[clock_skew]},'
-        f'"device_id":"{device_text}","data":'
+            scores = orjson.Fragment(scores_json)
+    return orjson.dumps(
+        {
+            "id": checkin_id,
+            "rev": rev,
+            "seq": seq,
+            "deleted": deleted,
+            "recorded_at": recorded_at,
+            "changed_at": changed_at,
+            "received_at": received_at,
+            "clock_skew": clock_skew,
+            "device_id": device_id,
+            "data": data,
+            "scores": scores,
+        }
     )
-    return b'%s%s,"scores":%s}' % (head.encode(), data, scores)
-
-
-_TEXT_BOOL = {True: "true", False: "false"}
-_JSON_BOOL = {True: b"true", False: b"false"}
 
 
 class _Sealer(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from sync.cursor import MAX_SEQ, CursorError, decode_cursor, encode_cursor
-from sync.hashing import change_hash
+from sync.hashing import canonical_json, change_hash
 from sync.protocol import Change, flatten_errors, load_change
 
 
@@ -82,6 +83,20 @@ def test_the_hash_is_sha256_of_the_canonical_json():
     canonical = b'{"base_rev":null,"changed_at":"t","data":null,"id":"y","op":"delete"}'
     delete = {"id": "y", "op": "delete", "base_rev": None, "changed_at": "t"}
     assert change_hash(delete) == hashlib.sha256(canonical).hexdigest()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_canonical_json_is_the_json_modules_sorted_compact_text(value):
+    """Stored hashes were made with json.dumps' text: the canonical form must never drift."""
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(value) == expected
 
 
 def test_the_fast_reader_and_the_schema_agree_on_a_plain_change():

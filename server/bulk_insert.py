@@ -108,9 +108,10 @@ def _row_values(
 ) -> Callable[[Mapping[str, Any]], list[Any]]:
     """A row's values in ``names`` order, each converted by its processor (None stays None)."""
     converting = [(index, process) for index, process in enumerate(processors) if process]
+    pick = _picker(names)
 
     def values(row: Mapping[str, Any]) -> list[Any]:
-        found = [row[name] for name in names]
+        found = list(pick(row))
         for index, process in converting:
             value = found[index]
             if value is not None:
@@ -118,6 +119,14 @@ def _row_values(
         return found
 
     return values
+
+
+def _picker(names: list[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """A row's values for ``names``, as a tuple (itemgetter, which gives one name's bare)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return operator.itemgetter(*names)
 
 
 def _copy_time(dialect: sa.Dialect) -> Processor:

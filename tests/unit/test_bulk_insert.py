@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import Service
-from server.bulk_insert import MANY_ROWS, insert_rows
+from server.bulk_insert import MANY_ROWS, _picker, insert_rows
 from server.checkins.models import SyncChange
 from tests.support.factories import make_service_user
 
@@ -118,3 +118,9 @@ def test_repeated_and_alternating_ids_and_times_are_each_stored_as_given(session
         (row["device_id"], row["created_at"]) for row in rows
     ]
     assert all(row.created_at.utcoffset() == timedelta(0) for row in stored)
+
+
+@pytest.mark.parametrize("names", [["outcome"], ["outcome", "rev", "seq"]])
+def test_a_rows_values_come_in_the_order_of_the_names(names):
+    row = {"seq": 3, "outcome": "applied", "rev": 2}
+    assert list(_picker(names)(row)) == [row[name] for name in names]

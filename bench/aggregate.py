@@ -160,7 +160,7 @@ def checkin_rows(
     rng: np.random.Generator, ids: list[uuid.UUID], per_person: int, keys: Any
 ) -> list[dict[str, Any]]:
     """Weekly-ish check-ins per person: the check-in always, WHO-5 fortnightly, ONS4 monthly."""
-    from server.checkins.models import Checkin
+    from server.checkins.versions import Version, seal_version
     from server.instruments.registry import InstrumentRegistry
     from server.scoring import score_matrix
 
@@ -196,44 +196,51 @@ def checkin_rows(
                 {"instrument": instrument_id, "version": version, "answers": answers}
             )
             score_docs[row][f"{instrument_id}@{version}"] = scores
-    content_context = Checkin.__dict__["content"].context
-    scores_context = Checkin.__dict__["scores"].context
     shared = (rng.random(total) < 0.7).tolist()
     device = uuid.uuid4()
     rows = []
     for row in range(total):
-        checkin_id, user_id = uuid.uuid4(), ids[owner[row]]
-        names = " ".join(f"{r['instrument']}@{r['version']}" for r in content[row]["responses"])
-        rows.append(
-            {
-                "id": checkin_id,
-                "user_id": user_id,
-                "device_id": device,
-                "rev": 1,
-                "seq": int(index[row]) + 1,
-                "recorded_at": recorded[row],
-                "changed_at": recorded[row],
-                "received_at": recorded[row] + timedelta(minutes=2),
-                "effective_at": recorded[row],
-                "clock_skew": False,
-                "shared": shared[row],
-                "deleted": False,
-                "instruments": names,
-                "content_sealed": keys.seal(
-                    content_context,
-                    row_id=checkin_id,
-                    user_id=user_id,
-                    plaintext=_json(content[row]),
-                ),
-                "scores_sealed": keys.seal(
-                    scores_context,
-                    row_id=checkin_id,
-                    user_id=user_id,
-                    plaintext=_json(score_docs[row]),
-                ),
-            }
+        version = Version(
+            id=uuid.uuid4(),
+            user_id=ids[owner[row]],
+            device_id=device,
+            rev=1,
+            seq=int(index[row]) + 1,
+            recorded_at=recorded[row],
+            changed_at=recorded[row],
+            received_at=recorded[row] + timedelta(minutes=2),
+            effective_at=recorded[row],
+            clock_skew=False,
+            shared=shared[row],
+            deleted=False,
+            instruments=" ".join(
+                f"{r['instrument']}@{r['version']}" for r in content[row]["responses"]
+            ),
+            content=content[row],
+            scores=score_docs[row],
         )
+        # Sealed as push seals them: content, scores and the stored pull rendering.
+        sealed = seal_version(version, keys)._asdict()
+        plain = {name: getattr(version, name) for name in PLAIN_COLUMNS}
+        rows.append({**plain, **sealed})
     return rows
+
+
+PLAIN_COLUMNS = (
+    "id",
+    "user_id",
+    "device_id",
+    "rev",
+    "seq",
+    "recorded_at",
+    "changed_at",
+    "received_at",
+    "effective_at",
+    "clock_skew",
+    "shared",
+    "deleted",
+    "instruments",
+)
 
 
 def _row_scores(instrument: Any, scores: Any, values: np.ndarray) -> list[tuple[dict, dict]]:
@@ -271,10 +278,6 @@ def _row_scores(instrument: Any, scores: Any, values: np.ndarray) -> list[tuple[
             }
         result.append((answers[row], doc))
     return result
-
-
-def _json(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
 def phase(directory: Path, name: str, people: int) -> dict[str, Any]:

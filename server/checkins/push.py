@@ -115,16 +115,28 @@ _LOCK_FEED = (
     .where(CheckinFeed.user_id == sa.bindparam("user_id", type_=_ID))
     .with_for_update()
 )
-_LOAD_RECORDS = sa.select(
+_RECORD_COLUMNS = (
     SyncChange.change_id,
     SyncChange.payload_hash,
     SyncChange.outcome,
     SyncChange.rev,
     SyncChange.seq,
     SyncChange.errors,
-).where(
+)
+_LOAD_RECORDS = sa.select(*_RECORD_COLUMNS).where(
     SyncChange.user_id == sa.bindparam("user_id", type_=_ID),
     SyncChange.change_id.in_(sa.bindparam("change_ids", expanding=True)),
+)
+# On PostgreSQL the ids go as one array, looked up one by one through the primary key. As
+# "change_id = ANY(array)", a planner without statistics on sync_changes (a table loaded
+# faster than autovacuum analyzes it) scanned all the person's records and compared each
+# with every id: a 500-change push went from 19 to 75 ms as a person's records grew to
+# 30,000. This form takes about 5 ms, with statistics or without.
+_LOAD_RECORDS_PG = sa.select(*_RECORD_COLUMNS).where(
+    SyncChange.user_id == sa.bindparam("user_id", type_=_ID),
+    SyncChange.change_id.in_(
+        sa.select(sa.func.unnest(sa.bindparam("change_ids", type_=postgresql.ARRAY(_ID))))
+    ),
 )
 _LOAD_VERSIONS = sa.select(*VERSION_COLUMNS).where(
     Checkin.id.in_(sa.bindparam("checkin_ids", expanding=True))
@@ -180,9 +192,9 @@ def _load_records(
 ) -> dict[uuid.UUID, _Record]:
     if not change_ids:
         return {}
-    rows = session.connection().execute(
-        _LOAD_RECORDS, {"user_id": user_id, "change_ids": list(set(change_ids))}
-    )
+    connection = session.connection()
+    statement = _LOAD_RECORDS_PG if connection.dialect.name == "postgresql" else _LOAD_RECORDS
+    rows = connection.execute(statement, {"user_id": user_id, "change_ids": list(set(change_ids))})
     return {
         row.change_id: _Record(row.payload_hash, row.outcome, row.rev, row.seq, row.errors)
         for row in rows

@@ -10,7 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from server.accounts.models import Role
+from server.checkins import routes
+from server.checkins.jobs import purge_tombstones
 from server.checkins.models import Checkin, CheckinFeed, SyncChange
+from server.clock import utcnow
 from tests.support.api import sign_in
 from tests.support.checkins import (
     DEVICE,
@@ -174,6 +177,36 @@ def test_a_replayed_conflict_returns_the_current_version_as_it_is_now(person):
     replay = only(person, stale)
     assert (replay["status"], replay["outcome"]) == ("duplicate", "conflict")
     assert replay["current"]["rev"] == 3
+
+
+def test_a_replayed_conflict_whose_tombstone_was_purged_has_current_null(
+    person, session, monkeypatch
+):
+    first = put()
+    only(person, first)
+    only(person, delete(first["id"], base_rev=1))
+    # The stale edit arrives 60 days after the delete, so its change record outlives the
+    # tombstone's 90-day retention by 60 days.
+    arrived = utcnow() + timedelta(days=60)
+    monkeypatch.setattr(routes, "utcnow", lambda: arrived)
+    stale = put(first["id"], base_rev=1, data=checkin_data(note="edited offline"))
+    conflict = only(person, stale)
+    assert (conflict["status"], conflict["current"]["deleted"]) == ("conflict", True)
+    later = utcnow() + timedelta(days=91)
+    purged = purge_tombstones(session, now=later, retention=timedelta(days=90))
+    session.commit()
+    assert (purged["tombstones"], purged["sync_changes"]) == (1, 2)
+    assert stored(session, first["id"]) is None
+
+    replay = only(person, stale)
+    assert replay == {
+        "change_id": stale["change_id"],
+        "id": first["id"],
+        "status": "duplicate",
+        "outcome": "conflict",
+        "current": None,
+    }
+    assert stored(session, first["id"]) is None
 
 
 def test_a_replayed_rejection_returns_its_errors(person):
@@ -503,8 +536,6 @@ def test_answers_notes_and_scores_are_sealed_in_the_database(person, session):
 
 
 def test_a_clock_more_than_5_minutes_ahead_is_flagged_and_capped(person, session):
-    from server.clock import utcnow
-
     ahead = utcnow() + timedelta(days=2)
     change = put(data=checkin_data(recorded_at=ahead), changed_at=ahead)
     only(person, change)

@@ -248,9 +248,18 @@ class SyncClient:
             self.store.reject(entry, result.get("errors") or {}, now=self._now())
 
     def _resolve(
-        self, entry: OutboxEntry, current: dict[str, Any], server_time: str, report: DrainReport
+        self,
+        entry: OutboxEntry,
+        current: dict[str, Any] | None,
+        server_time: str,
+        report: DrainReport,
     ) -> None:
         """The conflict rule of PROTOCOL.md "Clients" 4 (sync.rules, shared with the server)."""
+        if current is None:
+            # Deleted and its tombstone purged since the first answer: a delete beats an
+            # edit, and there is no tombstone left to keep.
+            self.store.forget(entry)
+            return
         resolution = rules.resolve_conflict(
             local_op=rules.Op(entry.op),
             local_changed_at=_parse_time(entry.changed_at),

@@ -295,6 +295,15 @@ class LocalStore:
             self._remember(db, current, pulled=True)
             db.execute("DELETE FROM outbox WHERE change_id = ?", (sent.change_id,))
 
+    def forget(self, sent: OutboxEntry) -> None:
+        """The server holds nothing for ``sent``'s check-in: forget it, and the entry if unchanged.
+
+        As in ``adopt``, a newer entry stays and is settled by its own push.
+        """
+        with self.transaction() as db:
+            db.execute("DELETE FROM server_copy WHERE id = ?", (sent.id,))
+            db.execute("DELETE FROM outbox WHERE change_id = ?", (sent.change_id,))
+
     def repush(self, sent: OutboxEntry, current: dict[str, Any]) -> OutboxEntry | None:
         """``sent`` wins over ``current``: queue it again on top of ``current.rev``.
 

@@ -9,11 +9,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from server.checkins import routes
+from server.checkins.jobs import purge_tombstones
 from server.checkins.models import CheckinFeed
+from server.clock import utcnow
 from sync.client import PUSH_PATH, SyncClient
 from sync.outbox import LocalStore
 from sync.protocol import MAX_BODY_BYTES
-from sync.transport import SignInRequired, Transport
+from sync.transport import Backoff, ServerUnavailable, SignInRequired, Transport
 from tests.sync.conftest import device_token
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -309,6 +312,56 @@ def test_a_reset_replaces_the_local_copy_and_keeps_the_outbox(two_devices, sessi
     assert tablet.store.server_copy()[purged]["deleted"] is True
     assert set(tablet.checkins()) == {kept, pending}
     assert [entry.id for entry in tablet.store.outbox()] == [pending]
+
+
+class LosingPushAnswers(httpx.BaseTransport):
+    """The app in-process; while ``losing``, every push is applied but its answer is lost."""
+
+    def __init__(self, app) -> None:
+        self.inner = httpx.WSGITransport(app=app)
+        self.losing = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if self.losing and request.url.path == PUSH_PATH:
+            raise httpx.ReadError("the connection dropped before the answer arrived")
+        return response
+
+
+def test_an_edit_replayed_after_its_tombstone_was_purged_is_dropped(
+    app, session, service_user, sync_device, monkeypatch
+):
+    clock = Clock()
+    network = LosingPushAnswers(app)
+    token = device_token(session, service_user)
+    no_wait = Backoff(sleep=lambda seconds: None, max_attempts=2)
+    phone = SyncClient(
+        LocalStore(), Transport("http://t", token, http=network, backoff=no_wait), clock=clock
+    )
+    tablet = sync_device(service_user, clock=clock)
+    id = phone.put(checkin())
+    phone.drain()
+    tablet.drain()
+    tablet.delete(id)
+    tablet.drain()
+    phone.edit(id, checkin("edited offline"))
+    # The edit reaches the server 60 days after the delete (a conflict), but the phone
+    # never hears back. The purge past 90 days then takes the tombstone, not the record.
+    monkeypatch.setattr(routes, "utcnow", lambda: utcnow() + timedelta(days=60))
+    network.losing = True
+    with pytest.raises(ServerUnavailable):
+        phone.drain()
+    purge_tombstones(session, now=utcnow() + timedelta(days=91), retention=timedelta(days=90))
+    session.commit()
+    network.losing = False
+
+    report = phone.drain()
+    assert (report.duplicates, report.conflicts) == (1, 1)
+    assert phone.store.outbox() == []
+    assert phone.checkins() == tablet.checkins() == {}
+    assert phone.rejected() == []
+    phone.transport.close()
+    phone.store.close()
 
 
 def test_401_stops_the_drain_and_keeps_the_outbox(app, service_user):

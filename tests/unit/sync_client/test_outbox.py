@@ -89,6 +89,20 @@ def test_a_late_acknowledgement_never_rolls_back_a_newer_pulled_version(store):
     assert (store.server_version(id)["rev"], store.server_version(id)["seq"]) == (2, 20)
 
 
+def test_forgetting_a_purged_checkin_drops_the_entry_only_if_it_still_holds_what_was_sent(store):
+    id = str(uuid.uuid4())
+    known(store, id, rev=1, seq=1)
+    sent = store.record_change(id=id, op="put", changed_at=T1, data=DATA)
+    store.mark_sent([sent.change_id])
+    edited = store.record_change(id=id, op="put", changed_at=T2, data={**DATA, "note": "later"})
+    store.forget(sent)
+    assert store.server_version(id) is None
+    assert [entry.change_id for entry in store.outbox()] == [edited.change_id]
+
+    store.forget(edited)
+    assert store.outbox() == []
+
+
 def test_a_page_and_its_cursor_are_stored_together(store):
     id = str(uuid.uuid4())
     with pytest.raises(KeyError):

@@ -13,6 +13,10 @@ export class ProtocolServer {
   online = true;
   /** Status to answer every request with instead (401, 503, ...). */
   failWith: number | null = null;
+  /** When true pushes are applied, but their answers are lost on the way back. */
+  loseAnswers = false;
+  /** Tombstones below this seq were purged; an older cursor gets `reset`. */
+  purgedBelow = 0;
   csrf = 'csrf-1';
   now = '2026-11-20T12:00:00+00:00';
 
@@ -27,7 +31,11 @@ export class ProtocolServer {
     if (method === 'POST' && new Headers(init?.headers).get('X-CSRF-Token') !== this.csrf) {
       return json({ error: 'forbidden', message: 'CSRF token missing or wrong.' }, 403);
     }
-    if (url.pathname === '/api/v1/sync/push') return json(this.push(body));
+    if (url.pathname === '/api/v1/sync/push') {
+      const answer = this.push(body);
+      if (this.loseAnswers) throw new TypeError('Failed to fetch');
+      return json(answer);
+    }
     if (url.pathname === '/api/v1/sync/pull') return json(this.pull(url));
     return json({ error: 'not_found', message: 'Nothing here.' }, 404);
   };
@@ -40,7 +48,9 @@ export class ProtocolServer {
         if (before.hash !== hash) {
           return { change_id: change.change_id, id: change.id, status: 'rejected', errors: { change_id: ['already used for a different change'] } };
         }
-        return { ...before.result, status: 'duplicate', outcome: before.result.status };
+        const replay = { ...before.result, status: 'duplicate', outcome: before.result.status };
+        // A conflict's current is the check-in as it is now: null once it is purged.
+        return before.result.status === 'conflict' ? { ...replay, current: this.rows.get(change.id) ?? null } : replay;
       }
       const result = this.decide(change, body.device_id);
       this.applied.set(change.change_id, { hash, result });
@@ -85,9 +95,18 @@ export class ProtocolServer {
     return { change_id: change.change_id, id: change.id, status: 'applied', rev, seq: this.seq };
   }
 
+  /** What the purge job does once tombstones are past retention (change records are kept). */
+  purgeTombstones(): void {
+    for (const row of [...this.rows.values()].filter((r) => r.deleted)) {
+      this.rows.delete(row.id);
+      this.purgedBelow = Math.max(this.purgedBelow, row.seq + 1);
+    }
+  }
+
   private pull(url: URL) {
     const cursor = url.searchParams.get('cursor');
-    const after = cursor ? Number(cursor.replace('c', '')) : 0;
+    const reset = cursor !== null && Number(cursor.replace('c', '')) + 1 < this.purgedBelow;
+    const after = cursor && !reset ? Number(cursor.replace('c', '')) : 0;
     const limit = Number(url.searchParams.get('limit') ?? 200);
     const all = [...this.rows.values()].filter((r) => r.seq > after).sort((a, b) => a.seq - b.seq);
     const page = all.slice(0, limit);
@@ -97,7 +116,7 @@ export class ProtocolServer {
       cursor: `c${last}`,
       more: all.length > page.length,
       live_count: this.live().length,
-      reset: false,
+      reset,
       instruments_etag: 'etag-1',
     };
   }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openAlongsideDB, type AlongsideDB } from '../src/shared/db';
 import { runDrain } from '../src/shared/drain-scheduler';
 import { getMeta, setMeta } from '../src/shared/meta';
+import type { FetchLike } from '../src/shared/api';
 import { deleteCheckin, discardRejected, rejectedChanges, saveCheckin, visibleCheckins, waitingChanges } from '../src/shared/outbox';
 import type { CheckinData } from '../src/shared/protocol';
 import { drain } from '../src/shared/sync';
@@ -116,6 +117,67 @@ describe('two devices', () => {
     expect(server.rows.get(id)?.deleted).toBe(true);
     expect(await visibleCheckins(b.db)).toHaveLength(0);
     expect(await waitingChanges(b.db)).toHaveLength(0);
+  });
+});
+
+describe('a check-in purged from the server', () => {
+  /** b edits a check-in a deleted; b's push conflicts, its answer is lost, the tombstone purged. */
+  async function editLostThenPurged(name: string) {
+    const server = new ProtocolServer();
+    const a = await phone(`${name}-a`, server, 'device-a');
+    const b = await phone(`${name}-b`, server, 'device-b');
+    const id = await saveCheckin(a.db, checkin(3));
+    await drain(a.ctx);
+    await drain(b.ctx);
+    await deleteCheckin(a.db, id);
+    await drain(a.ctx);
+    await saveCheckin(b.db, checkin(8), { id });
+    const [edit] = await waitingChanges(b.db);
+    server.loseAnswers = true;
+    expect(await drain(b.ctx)).toMatchObject({ kind: 'retry' });
+    server.loseAnswers = false;
+    server.purgeTombstones();
+    return { server, b, id, edit: edit! };
+  }
+
+  it('an edit whose conflict is replayed after the tombstone was purged is dropped', async () => {
+    const { server, b, id, edit } = await editLostThenPurged('purged');
+    // What b holds once the replay is settled, before the pull (here a reset) tidies up.
+    let beforePull: unknown[] | null = null;
+    const fetch: FetchLike = async (input, init) => {
+      if (input.startsWith('/api/v1/sync/pull') && !beforePull) {
+        beforePull = [await waitingChanges(b.db), await b.db.get('checkins', id)];
+      }
+      return server.fetch(input, init);
+    };
+    expect(await drain({ ...b.ctx, fetch })).toEqual({ kind: 'done', pushed: 1, pulled: 0 });
+    const pushes = server.requests.filter((r) => r.path === '/api/v1/sync/push');
+    expect(pushes.at(-1)?.body).toMatchObject({ changes: [{ change_id: edit.change_id }] });
+    expect(beforePull).toEqual([[], undefined]);
+    expect(await waitingChanges(b.db)).toHaveLength(0);
+    expect(await b.db.get('checkins', id)).toBeUndefined();
+    expect(await rejectedChanges(b.db)).toHaveLength(0);
+  });
+
+  it('an edit made while that replay was on its way is kept for the person to settle', async () => {
+    const { server, b, id } = await editLostThenPurged('purged-newer');
+    let edited = false;
+    const fetch: FetchLike = async (input, init) => {
+      if (input === '/api/v1/sync/push' && !edited) {
+        edited = true;
+        await saveCheckin(b.db, checkin(9), { id });
+      }
+      return server.fetch(input, init);
+    };
+    expect(await drain({ ...b.ctx, fetch })).toMatchObject({ kind: 'done' });
+    // Pushed afresh, the newer edit names a rev of a check-in the server no longer knows.
+    const [rejected] = await rejectedChanges(b.db);
+    expect(rejected).toMatchObject({ id, errors: { base_rev: ['unknown check-in'] } });
+    expect(await waitingChanges(b.db)).toHaveLength(0);
+    const [shown] = await visibleCheckins(b.db);
+    expect(shown).toMatchObject({ id, server: null });
+    expect(shown?.data?.responses[0]?.answers.hope_weeks_ahead).toBe(9);
+    expect(server.rows.has(id)).toBe(false);
   });
 });
 

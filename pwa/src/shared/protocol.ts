@@ -77,7 +77,8 @@ export interface DuplicateResult extends ResultBase {
   outcome: 'applied' | 'conflict' | 'rejected';
   rev?: number;
   seq?: number;
-  current?: ServerCheckin;
+  /** After a conflict: the check-in as it is now, null once deleted and its tombstone purged. */
+  current?: ServerCheckin | null;
   errors?: FieldErrors;
 }
 

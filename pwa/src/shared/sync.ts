@@ -133,6 +133,24 @@ function acknowledgedVersion(
 
 type PushTx = WriteTx;
 
+/**
+ * A replayed conflict whose check-in the server no longer holds: deleted, and its tombstone
+ * purged since the first answer. A delete beats an edit, so the sent change and the local copy
+ * go. A newer change still waiting stays, settled by its own push, as after a reset.
+ */
+async function forgetPurged(
+  tx: PushTx,
+  sent: OutboxEntry,
+  stillSame: boolean,
+  local: LocalCheckin | undefined,
+): Promise<void> {
+  const outbox = tx.objectStore('outbox');
+  if (stillSame) await outbox.delete(sent.id);
+  const pending = (await outbox.get(sent.id)) ?? (await tx.objectStore('rejected').get(sent.id));
+  if (local && pending) await tx.objectStore('checkins').put({ ...local, server: null });
+  else await tx.objectStore('checkins').delete(sent.id);
+}
+
 async function applyOutcome(
   tx: PushTx,
   ctx: SyncContext,
@@ -187,8 +205,9 @@ async function applyOutcome(
   }
 
   // A conflict: the server's version moved on.
-  const { current } = result as { current?: ServerCheckin };
-  if (!current) throw new Error('conflict result without current');
+  const { current } = result as { current?: ServerCheckin | null };
+  if (current === undefined) throw new Error('conflict result without current');
+  if (current === null) return forgetPurged(tx, sent, stillSame, local);
   if (!waiting) {
     // The local change is gone (discarded meanwhile): just take the server's version.
     await checkins.put({ id: current.id, data: current.data, deleted: current.deleted, changed_at: current.changed_at, server: current });

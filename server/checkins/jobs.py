@@ -8,7 +8,8 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from server.checkins.models import Checkin, CheckinFeed, SyncChange
+from server.checkins.models import Checkin, CheckinFeed, PurgedCheckin, SyncChange
+from server.database import UTCDateTime
 
 
 def purge_tombstones(session: Session, *, now: datetime, retention: timedelta) -> dict[str, int]:
@@ -16,8 +17,10 @@ def purge_tombstones(session: Session, *, now: datetime, retention: timedelta) -
 
     Each person's ``purged_below_seq`` moves past their purged tombstones in the same
     transaction, so a client whose cursor is older gets ``reset`` and re-downloads rather
-    than keep a check-in that was deleted elsewhere. A change replayed after its record
-    is purged is decided afresh, which is why the retention is months, not days.
+    than keep a check-in that was deleted elsewhere. A purged tombstone's id is kept in
+    ``purged_checkins``, so any later change to it, a replay included, is a conflict with
+    ``current`` null instead of bringing the check-in back. A change replayed after its
+    record is purged is otherwise decided afresh, which is why the retention is months.
     """
     cutoff = now - retention
     old_tombstone = sa.and_(Checkin.deleted.is_(True), Checkin.received_at < cutoff)
@@ -29,7 +32,15 @@ def purge_tombstones(session: Session, *, now: datetime, retention: timedelta) -
     purged = 0
     if horizons:
         # A tombstone is final (every later change to it is a conflict), so the rows
-        # selected above are exactly the rows deleted here.
+        # selected above are exactly the rows remembered and deleted here.
+        session.execute(
+            sa.insert(PurgedCheckin).from_select(
+                ["id", "user_id", "purged_at"],
+                sa.select(Checkin.id, Checkin.user_id, sa.literal(now, UTCDateTime())).where(
+                    old_tombstone
+                ),
+            )
+        )
         result = session.execute(sa.delete(Checkin).where(old_tombstone))
         purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
         feeds = cast(sa.Table, CheckinFeed.__table__)

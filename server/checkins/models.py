@@ -65,6 +65,24 @@ class Checkin(Base):
     pulled = Sealed[dict[str, Any]]("pulled_sealed", codec=_ORJSON)
 
 
+class PurgedCheckin(Base):
+    """A check-in whose tombstone was purged: its id stays deleted.
+
+    Without it, a change replayed after both the tombstone and its own change record were
+    purged (a phone that lost a push's answer and stayed offline past the retention) was
+    decided as if the id were new, and a put brought a deleted check-in back. Only the id,
+    its owner and when: nothing a check-in said.
+    """
+
+    __tablename__ = "purged_checkins"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purged_at: Mapped[datetime]
+
+
 class CheckinFeed(Base):
     """One person's feed: its newest seq, the purge horizon, and the live check-in count.
 

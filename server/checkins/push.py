@@ -31,7 +31,7 @@ from server.bulk_insert import insert_rows
 from server.checkins.access import require_service_user
 from server.checkins.content import instruments_label
 from server.checkins.envelope import read_push_envelope
-from server.checkins.models import Checkin, CheckinFeed, SyncChange
+from server.checkins.models import Checkin, CheckinFeed, PurgedCheckin, SyncChange
 from server.checkins.prepare import PreparedChange, prepare_changes
 from server.checkins.versions import VERSION_COLUMNS, Version, seal_version
 from server.instruments.registry import InstrumentRegistry
@@ -92,6 +92,7 @@ def push_changes(
     for attempt in range(_ATTEMPTS):
         batch = _Batch(user_id, device_id, now, last_seq, live_count, dict(records))
         batch.stored = _load_versions(session, prepared)
+        batch.purged = _load_purged(session, prepared, batch.stored)
         for change in prepared:
             batch.take(change)
         try:
@@ -212,6 +213,22 @@ def _load_versions(
     return {row.id: Version.from_row(row) for row in rows}
 
 
+_LOAD_PURGED = sa.select(PurgedCheckin.id, PurgedCheckin.user_id).where(
+    PurgedCheckin.id.in_(sa.bindparam("checkin_ids", expanding=True))
+)
+
+
+def _load_purged(
+    session: Session, prepared: Sequence[PreparedChange], stored: Mapping[uuid.UUID, Version]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Owners of the batch's ids that are not stored because their tombstone was purged."""
+    ids = {p.checkin_id for p in prepared if p.checkin_id is not None} - stored.keys()
+    if not ids:
+        return {}
+    rows = session.connection().execute(_LOAD_PURGED, {"checkin_ids": list(ids)})
+    return {row.id: row.user_id for row in rows}
+
+
 @dataclass
 class _Batch:
     """One push decided change by change in memory, then written in bulk."""
@@ -223,6 +240,7 @@ class _Batch:
     live_count: int
     records: dict[uuid.UUID, _Record]
     stored: dict[uuid.UUID, Version] = field(default_factory=dict)
+    purged: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # id -> owner
     current: dict[uuid.UUID, Version] = field(default_factory=dict)
     written: dict[uuid.UUID, Version] = field(default_factory=dict)
     results: list[dict[str, Any]] = field(default_factory=list)
@@ -246,11 +264,16 @@ class _Batch:
             self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=prepared.errors))
             return
         current = self.version_of(change["id"])
-        if current is not None and current.user_id != self.user_id:
+        owner = current.user_id if current is not None else self.purged.get(change["id"])
+        if owner is not None and owner != self.user_id:
             self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=ID_TAKEN))
             return
         if prepared.errors:
             self._finish(echo, change_id, digest, Decision(Status.REJECTED, errors=prepared.errors))
+            return
+        if current is None and owner is not None:
+            # Deleted, and its tombstone purged: still deleted, whatever the change says.
+            self._finish(echo, change_id, digest, Decision(Status.CONFLICT), current=None)
             return
         state = None if current is None else ServerState(current.rev, current.deleted)
         decision = decide_change(state, op=Op(change["op"]), base_rev=change["base_rev"])

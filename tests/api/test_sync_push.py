@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from server.accounts.models import Role
 from server.checkins import routes
 from server.checkins.jobs import purge_tombstones
-from server.checkins.models import Checkin, CheckinFeed, SyncChange
+from server.checkins.models import Checkin, CheckinFeed, PurgedCheckin, SyncChange
 from server.clock import utcnow
 from tests.support.api import sign_in
 from tests.support.checkins import (
@@ -207,6 +207,54 @@ def test_a_replayed_conflict_whose_tombstone_was_purged_has_current_null(
         "current": None,
     }
     assert stored(session, first["id"]) is None
+
+
+def purge_past_retention(session):
+    """The real purge job, run past the 90-day retention of everything pushed so far."""
+    later = utcnow() + timedelta(days=91)
+    purged = purge_tombstones(session, now=later, retention=timedelta(days=90))
+    session.commit()
+    return purged
+
+
+def test_a_checkin_whose_tombstone_was_purged_stays_deleted(person, session):
+    """A replay of its first put, arriving after its record was purged too, is a conflict."""
+    first = put()
+    only(person, first)
+    only(person, delete(first["id"], base_rev=1))
+    assert purge_past_retention(session)["tombstones"] == 1
+    assert session.get(PurgedCheckin, uuid.UUID(first["id"])).user_id == person.user_id
+    feed_before = session.get(CheckinFeed, person.user_id)
+    last_seq, live = feed_before.last_seq, feed_before.live_count
+
+    checkin_id = first["id"]
+    attempts = [first, put(checkin_id), put(checkin_id, base_rev=2), delete(checkin_id, base_rev=2)]
+    for change, result in zip(attempts, send(person, *attempts), strict=True):
+        assert result == {
+            "change_id": change["change_id"],
+            "id": first["id"],
+            "status": "conflict",
+            "current": None,
+        }
+    assert stored(session, first["id"]) is None
+    session.expire_all()
+    feed = session.get(CheckinFeed, person.user_id)
+    assert (feed.last_seq, feed.live_count) == (last_seq, live)
+    assert only(person, first)["status"] == "duplicate"  # its record is kept anew
+
+
+def test_a_purged_checkins_id_stays_its_owners(person, client, session):
+    first = put()
+    only(person, first)
+    only(person, delete(first["id"], base_rev=1))
+    purge_past_retention(session)
+    other = make_service_user(session)
+    session.commit()
+    intruder = sign_in(client, other.username)
+
+    (result,) = send(intruder, put(first["id"]))
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"id": ["already used by another check-in: make a new id"]}
 
 
 def test_a_replayed_rejection_returns_its_errors(person):

@@ -364,6 +364,43 @@ def test_an_edit_replayed_after_its_tombstone_was_purged_is_dropped(
     phone.store.close()
 
 
+def test_a_put_replayed_after_its_record_was_purged_does_not_bring_the_checkin_back(
+    app, session, service_user, sync_device
+):
+    """The phone never heard its put was applied; the tablet deleted it; months later the
+    tombstone and the put's record are both purged, and the phone replays the put."""
+    clock = Clock()
+    network = LosingPushAnswers(app)
+    token = device_token(session, service_user)
+    no_wait = Backoff(sleep=lambda seconds: None, max_attempts=2)
+    phone = SyncClient(
+        LocalStore(), Transport("http://t", token, http=network, backoff=no_wait), clock=clock
+    )
+    tablet = sync_device(service_user, clock=clock)
+    network.losing = True
+    id = phone.put(checkin())
+    with pytest.raises(ServerUnavailable):
+        phone.drain()
+    tablet.drain()
+    tablet.delete(id)
+    tablet.drain()
+    purged = purge_tombstones(
+        session, now=utcnow() + timedelta(days=91), retention=timedelta(days=90)
+    )
+    session.commit()
+    assert (purged["tombstones"], purged["sync_changes"]) == (1, 2)
+    network.losing = False
+
+    report = phone.drain()
+    assert report.conflicts == 1
+    assert phone.store.outbox() == []
+    tablet.drain()
+    assert phone.checkins() == tablet.checkins() == {}
+    assert phone.rejected() == []
+    phone.transport.close()
+    phone.store.close()
+
+
 def test_401_stops_the_drain_and_keeps_the_outbox(app, service_user):
     phone = SyncClient(
         LocalStore(), Transport("http://t", "not-a-token", http=httpx.WSGITransport(app=app))

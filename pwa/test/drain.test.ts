@@ -159,7 +159,31 @@ describe('a check-in purged from the server', () => {
     expect(await rejectedChanges(b.db)).toHaveLength(0);
   });
 
-  it('an edit made while that replay was on its way is kept for the person to settle', async () => {
+  it('an edit first sent after the purge is a conflict with nothing, and is dropped', async () => {
+    const server = new ProtocolServer();
+    const a = await phone('purged-first-a', server, 'device-a');
+    const b = await phone('purged-first-b', server, 'device-b');
+    const id = await saveCheckin(a.db, checkin(3));
+    await drain(a.ctx);
+    await drain(b.ctx);
+    await deleteCheckin(b.db, id);
+    await drain(b.ctx);
+    server.purgeTombstones();
+    await saveCheckin(a.db, checkin(8), { id });
+    let beforePull: unknown[] | null = null;
+    const fetch: FetchLike = async (input, init) => {
+      if (input.startsWith('/api/v1/sync/pull') && !beforePull) {
+        beforePull = [await waitingChanges(a.db), await a.db.get('checkins', id)];
+      }
+      return server.fetch(input, init);
+    };
+    expect(await drain({ ...a.ctx, fetch })).toMatchObject({ kind: 'done', pushed: 1 });
+    expect(beforePull).toEqual([[], undefined]);
+    expect(await rejectedChanges(a.db)).toHaveLength(0);
+    expect(server.rows.has(id)).toBe(false);
+  });
+
+  it('an edit made while that replay was on its way is dropped too: the check-in stays deleted', async () => {
     const { server, b, id } = await editLostThenPurged('purged-newer');
     let edited = false;
     const fetch: FetchLike = async (input, init) => {
@@ -170,13 +194,12 @@ describe('a check-in purged from the server', () => {
       return server.fetch(input, init);
     };
     expect(await drain({ ...b.ctx, fetch })).toMatchObject({ kind: 'done' });
-    // Pushed afresh, the newer edit names a rev of a check-in the server no longer knows.
-    const [rejected] = await rejectedChanges(b.db);
-    expect(rejected).toMatchObject({ id, errors: { base_rev: ['unknown check-in'] } });
+    // Kept through the replay, then pushed afresh: a conflict with the purged check-in too.
+    const pushes = server.requests.filter((r) => r.path === '/api/v1/sync/push');
+    expect(pushes.at(-1)?.body).toMatchObject({ changes: [{ id, op: 'put' }] });
+    expect(await rejectedChanges(b.db)).toHaveLength(0);
     expect(await waitingChanges(b.db)).toHaveLength(0);
-    const [shown] = await visibleCheckins(b.db);
-    expect(shown).toMatchObject({ id, server: null });
-    expect(shown?.data?.responses[0]?.answers.hope_weeks_ahead).toBe(9);
+    expect(await b.db.get('checkins', id)).toBeUndefined();
     expect(server.rows.has(id)).toBe(false);
   });
 });

@@ -17,6 +17,8 @@ export class ProtocolServer {
   loseAnswers = false;
   /** Tombstones below this seq were purged; an older cursor gets `reset`. */
   purgedBelow = 0;
+  /** Ids whose tombstones were purged: they stay deleted. */
+  purged = new Set<string>();
   csrf = 'csrf-1';
   now = '2026-11-20T12:00:00+00:00';
 
@@ -65,6 +67,7 @@ export class ProtocolServer {
     const invalid = change.op === 'put' ? validate(change.data ?? null) : null;
     if (invalid) return { ...base, status: 'rejected', errors: invalid };
     if (!row) {
+      if (this.purged.has(change.id)) return { ...base, status: 'conflict', current: null };
       if (change.op === 'put' && change.base_rev !== null) {
         return { ...base, status: 'rejected', errors: { base_rev: ['unknown check-in'] } };
       }
@@ -95,10 +98,11 @@ export class ProtocolServer {
     return { change_id: change.change_id, id: change.id, status: 'applied', rev, seq: this.seq };
   }
 
-  /** What the purge job does once tombstones are past retention (change records are kept). */
+  /** What the purge job does once tombstones are past retention (change records are kept, ids remembered). */
   purgeTombstones(): void {
     for (const row of [...this.rows.values()].filter((r) => r.deleted)) {
       this.rows.delete(row.id);
+      this.purged.add(row.id);
       this.purgedBelow = Math.max(this.purgedBelow, row.seq + 1);
     }
   }

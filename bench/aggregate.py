@@ -160,7 +160,7 @@ def checkin_rows(
     rng: np.random.Generator, ids: list[uuid.UUID], per_person: int, keys: Any
 ) -> list[dict[str, Any]]:
     """Weekly-ish check-ins per person: the check-in always, WHO-5 fortnightly, ONS4 monthly."""
-    from server.checkins.versions import Version, seal_version
+    from server.checkins.versions import Version, sealed_row
     from server.instruments.registry import InstrumentRegistry
     from server.scoring import score_matrix
 
@@ -220,27 +220,8 @@ def checkin_rows(
             scores=score_docs[row],
         )
         # Sealed as push seals them: content, scores and the stored pull rendering.
-        sealed = seal_version(version, keys)._asdict()
-        plain = {name: getattr(version, name) for name in PLAIN_COLUMNS}
-        rows.append({**plain, **sealed})
+        rows.append(sealed_row(version, keys))
     return rows
-
-
-PLAIN_COLUMNS = (
-    "id",
-    "user_id",
-    "device_id",
-    "rev",
-    "seq",
-    "recorded_at",
-    "changed_at",
-    "received_at",
-    "effective_at",
-    "clock_skew",
-    "shared",
-    "deleted",
-    "instruments",
-)
 
 
 def _row_scores(instrument: Any, scores: Any, values: np.ndarray) -> list[tuple[dict, dict]]:

@@ -33,7 +33,7 @@ from server.checkins.content import instruments_label
 from server.checkins.envelope import read_push_envelope
 from server.checkins.models import Checkin, CheckinFeed, PurgedCheckin, SyncChange
 from server.checkins.prepare import PreparedChange, prepare_changes
-from server.checkins.versions import VERSION_COLUMNS, Version, seal_version
+from server.checkins.versions import VERSION_COLUMNS, Version, sealed_row
 from server.instruments.registry import InstrumentRegistry
 from server.sealing import SessionKeys, session_keys
 from sync.rules import (
@@ -89,10 +89,11 @@ def push_changes(
     keys.key_for(user_id, create=True)
     session.flush()  # a new data key must outlive a rolled-back savepoint below
     records = _load_records(session, user_id, [change.change_id for change in prepared])
+    checkin_ids = {change.checkin_id for change in prepared if change.checkin_id is not None}
     for attempt in range(_ATTEMPTS):
         batch = _Batch(user_id, device_id, now, last_seq, live_count, dict(records))
-        batch.stored = _load_versions(session, prepared)
-        batch.purged = _load_purged(session, prepared, batch.stored)
+        batch.stored = _load_versions(session, checkin_ids)
+        batch.purged = _load_purged(session, checkin_ids - batch.stored.keys())
         for change in prepared:
             batch.take(change)
         try:
@@ -142,7 +143,7 @@ _LOAD_RECORDS_PG = sa.select(*_RECORD_COLUMNS).where(
 _LOAD_VERSIONS = sa.select(*VERSION_COLUMNS).where(
     Checkin.id.in_(sa.bindparam("checkin_ids", expanding=True))
 )
-# A new version rewrites the whole row (_sealed_row gives every column). Bound names
+# A new version rewrites the whole row (sealed_row gives every column). Bound names
 # differ from column names, which SQLAlchemy reserves for SET.
 _UPDATE_CHECKINS = (
     CHECKINS.update()
@@ -202,11 +203,8 @@ def _load_records(
     }
 
 
-def _load_versions(
-    session: Session, prepared: Sequence[PreparedChange]
-) -> dict[uuid.UUID, Version]:
+def _load_versions(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Version]:
     """Every stored check-in the batch names, whoever owns it (ids are global)."""
-    ids = {change.checkin_id for change in prepared if change.checkin_id is not None}
     if not ids:
         return {}
     rows = session.connection().execute(_LOAD_VERSIONS, {"checkin_ids": list(ids)})
@@ -218,11 +216,8 @@ _LOAD_PURGED = sa.select(PurgedCheckin.id, PurgedCheckin.user_id).where(
 )
 
 
-def _load_purged(
-    session: Session, prepared: Sequence[PreparedChange], stored: Mapping[uuid.UUID, Version]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Owners of the batch's ids that are not stored because their tombstone was purged."""
-    ids = {p.checkin_id for p in prepared if p.checkin_id is not None} - stored.keys()
+def _load_purged(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Owners of those of ``ids`` (none stored) whose tombstones were purged."""
     if not ids:
         return {}
     rows = session.connection().execute(_LOAD_PURGED, {"checkin_ids": list(ids)})
@@ -372,7 +367,7 @@ class _Batch:
         """The batch's check-ins, change records and feed position, in a few bulk statements."""
         inserts, updates = [], []
         for version in self.written.values():
-            row = _sealed_row(version, keys)
+            row = sealed_row(version, keys)
             if version.id in self.stored:
                 updates.append({f"v_{name}": value for name, value in row.items()})
             else:
@@ -414,23 +409,3 @@ class _Batch:
             if isinstance(current, Version):
                 result["current"] = current.open(keys).pulled()
         return self.results
-
-
-def _sealed_row(version: Version, keys: SessionKeys) -> dict[str, Any]:
-    """A checkins row for a version, its content, scores and rendering sealed to row and owner."""
-    return {
-        "id": version.id,
-        "user_id": version.user_id,
-        "device_id": version.device_id,
-        "rev": version.rev,
-        "seq": version.seq,
-        "recorded_at": version.recorded_at,
-        "changed_at": version.changed_at,
-        "received_at": version.received_at,
-        "effective_at": version.effective_at,
-        "clock_skew": version.clock_skew,
-        "shared": version.shared,
-        "deleted": version.deleted,
-        "instruments": version.instruments,
-        **seal_version(version, keys)._asdict(),
-    }

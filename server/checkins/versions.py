@@ -162,6 +162,26 @@ def seal_version(version: Version, keys: _Sealer) -> SealedColumns:
     )
 
 
+def sealed_row(version: Version, keys: _Sealer) -> dict[str, Any]:
+    """The ``checkins`` row of a version: its plain columns and its sealed ones; open first."""
+    return {
+        "id": version.id,
+        "user_id": version.user_id,
+        "device_id": version.device_id,
+        "rev": version.rev,
+        "seq": version.seq,
+        "recorded_at": version.recorded_at,
+        "changed_at": version.changed_at,
+        "received_at": version.received_at,
+        "effective_at": version.effective_at,
+        "clock_skew": version.clock_skew,
+        "shared": version.shared,
+        "deleted": version.deleted,
+        "instruments": version.instruments,
+        **seal_version(version, keys)._asdict(),
+    }
+
+
 def render_pulled(
     *,
     checkin_id: uuid.UUID,

@@ -121,6 +121,21 @@ describe('two devices', () => {
 });
 
 describe('a check-in purged from the server', () => {
+  /**
+   * The server's fetch, noting what the phone holds (waiting changes, the check-in) when its
+   * first pull starts: how a push was settled, before the pull (here a reset) tidies up.
+   */
+  function heldBeforePull(server: ProtocolServer, db: AlongsideDB, id: string) {
+    let held: unknown[] | null = null;
+    const fetch: FetchLike = async (input, init) => {
+      if (input.startsWith('/api/v1/sync/pull') && !held) {
+        held = [await waitingChanges(db), await db.get('checkins', id)];
+      }
+      return server.fetch(input, init);
+    };
+    return { fetch, beforePull: () => held };
+  }
+
   /** b edits a check-in a deleted; b's push conflicts, its answer is lost, the tombstone purged. */
   async function editLostThenPurged(name: string) {
     const server = new ProtocolServer();
@@ -142,18 +157,11 @@ describe('a check-in purged from the server', () => {
 
   it('an edit whose conflict is replayed after the tombstone was purged is dropped', async () => {
     const { server, b, id, edit } = await editLostThenPurged('purged');
-    // What b holds once the replay is settled, before the pull (here a reset) tidies up.
-    let beforePull: unknown[] | null = null;
-    const fetch: FetchLike = async (input, init) => {
-      if (input.startsWith('/api/v1/sync/pull') && !beforePull) {
-        beforePull = [await waitingChanges(b.db), await b.db.get('checkins', id)];
-      }
-      return server.fetch(input, init);
-    };
+    const { fetch, beforePull } = heldBeforePull(server, b.db, id);
     expect(await drain({ ...b.ctx, fetch })).toEqual({ kind: 'done', pushed: 1, pulled: 0 });
     const pushes = server.requests.filter((r) => r.path === '/api/v1/sync/push');
     expect(pushes.at(-1)?.body).toMatchObject({ changes: [{ change_id: edit.change_id }] });
-    expect(beforePull).toEqual([[], undefined]);
+    expect(beforePull()).toEqual([[], undefined]);
     expect(await waitingChanges(b.db)).toHaveLength(0);
     expect(await b.db.get('checkins', id)).toBeUndefined();
     expect(await rejectedChanges(b.db)).toHaveLength(0);
@@ -170,15 +178,9 @@ describe('a check-in purged from the server', () => {
     await drain(b.ctx);
     server.purgeTombstones();
     await saveCheckin(a.db, checkin(8), { id });
-    let beforePull: unknown[] | null = null;
-    const fetch: FetchLike = async (input, init) => {
-      if (input.startsWith('/api/v1/sync/pull') && !beforePull) {
-        beforePull = [await waitingChanges(a.db), await a.db.get('checkins', id)];
-      }
-      return server.fetch(input, init);
-    };
+    const { fetch, beforePull } = heldBeforePull(server, a.db, id);
     expect(await drain({ ...a.ctx, fetch })).toMatchObject({ kind: 'done', pushed: 1 });
-    expect(beforePull).toEqual([[], undefined]);
+    expect(beforePull()).toEqual([[], undefined]);
     expect(await rejectedChanges(a.db)).toHaveLength(0);
     expect(server.rows.has(id)).toBe(false);
   });

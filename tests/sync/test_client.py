@@ -328,16 +328,20 @@ class LosingPushAnswers(httpx.BaseTransport):
         return response
 
 
+def phone_on(network: httpx.BaseTransport, token: str, clock: Clock) -> SyncClient:
+    """A phone syncing through ``network``, giving up a drain after two quick attempts."""
+    no_wait = Backoff(sleep=lambda seconds: None, max_attempts=2)
+    return SyncClient(
+        LocalStore(), Transport("http://t", token, http=network, backoff=no_wait), clock=clock
+    )
+
+
 def test_an_edit_replayed_after_its_tombstone_was_purged_is_dropped(
     app, session, service_user, sync_device, monkeypatch
 ):
     clock = Clock()
     network = LosingPushAnswers(app)
-    token = device_token(session, service_user)
-    no_wait = Backoff(sleep=lambda seconds: None, max_attempts=2)
-    phone = SyncClient(
-        LocalStore(), Transport("http://t", token, http=network, backoff=no_wait), clock=clock
-    )
+    phone = phone_on(network, device_token(session, service_user), clock)
     tablet = sync_device(service_user, clock=clock)
     id = phone.put(checkin())
     phone.drain()
@@ -371,11 +375,7 @@ def test_a_put_replayed_after_its_record_was_purged_does_not_bring_the_checkin_b
     tombstone and the put's record are both purged, and the phone replays the put."""
     clock = Clock()
     network = LosingPushAnswers(app)
-    token = device_token(session, service_user)
-    no_wait = Backoff(sleep=lambda seconds: None, max_attempts=2)
-    phone = SyncClient(
-        LocalStore(), Transport("http://t", token, http=network, backoff=no_wait), clock=clock
-    )
+    phone = phone_on(network, device_token(session, service_user), clock)
     tablet = sync_device(service_user, clock=clock)
     network.losing = True
     id = phone.put(checkin())

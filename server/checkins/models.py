@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.database import Base
 from server.sealing import JSON, Codec, Sealed
 
-# The encoder that renders pulled_sealed (versions.seal_pulled): a value set through the
+# The encoder that renders pulled_sealed (versions.seal_version): a value set through the
 # ORM is then byte for byte what pull serves.
 _ORJSON: Codec[Any] = Codec(orjson.dumps, orjson.loads)
 

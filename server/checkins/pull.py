@@ -163,7 +163,7 @@ def pull_changes_json(
     instruments_etag: str,
 ) -> bytes:
     """The pull response (PROTOCOL.md) as JSON for the actor's changes after ``cursor``: each
-    change's JSON was rendered and sealed when it was written (versions.seal_pulled), so it
+    change's JSON was rendered and sealed when it was written (versions.seal_version), so it
     is opened and joined, never re-encoded."""
     user_id = actor.user_id
     binary = session.get_bind().dialect.name == "postgresql"

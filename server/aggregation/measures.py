@@ -23,6 +23,8 @@ Definitions, and why:
   (RCI beyond 1.96 in the worse direction) when the person's previous score was
   not. Staying reliably worse is one event, not one per check-in, so a caseload
   flag raised by it clears once the peer worker has looked.
+- **Reliable improvement event**: the mirror image, a score reliably better than the
+  baseline when the previous score was not; good news is raised once per episode too.
 - **Reliable drop**: a score reliably worse than the person's previous score,
   whatever the baseline: a sharp fall after a good spell, which baseline-relative
   change can miss.
@@ -59,6 +61,7 @@ from server.aggregation.measure_key import MeasureKey
 from server.instruments.model import DomainScoring
 from server.scoring.reliable_change import (
     DETERIORATED,
+    IMPROVED,
     RELIABLE_RCI,
     difference_standard_error,
     reliable_change,
@@ -109,11 +112,15 @@ class MeasureSummary:
     rci: FloatArray  # Jacobson-Truax RCI of latest against baseline; NaN below two scores
     reliable_change: Int8Array  # +1 reliably better, -1 reliably worse, 0 neither
     deteriorated_at: FloatArray  # most recent move into reliable deterioration from baseline
+    improved_at: FloatArray  # most recent move into reliable improvement from baseline
     dropped_at: FloatArray  # most recent score reliably worse than the one before it
     crossings: IntArray  # band changes between consecutive scores
     crossed_at: FloatArray  # most recent band crossing
     crossing_direction: Int8Array  # of the most recent crossing: +1 better, -1 worse, 0 none
     worse_crossing_at: FloatArray  # most recent crossing into a worse band
+    better_crossing_at: FloatArray  # most recent crossing into a better band
+    # The scored rows themselves (person, time, score), for series a screen can draw.
+    rows: tuple[IntArray, FloatArray, FloatArray]
 
 
 def summarise_measure(*, series: MeasureSeries, people: int, now: float) -> MeasureSummary:
@@ -130,10 +137,12 @@ def summarise_measure(*, series: MeasureSeries, people: int, now: float) -> Meas
     mean_4w = _divide(per_person_sum(score, person, people, recent), n_4w)
     trend, trend_n = _trend(person, time, score, people, now)
 
-    rci, category, deteriorated_at, dropped_at = _reliable_change(
+    rci, category, deteriorated_at, improved_at, dropped_at = _reliable_change(
         rule, person, time, score, people, baseline, latest, count
     )
-    band, crossings, crossed_at, direction, worse_at = _bands(rule, person, time, score, people)
+    band, crossings, crossed_at, direction, worse_at, better_at = _bands(
+        rule, person, time, score, people
+    )
     parameters = rule.reliable_change
     summary = MeasureSummary(
         key=series.key,
@@ -157,13 +166,18 @@ def summarise_measure(*, series: MeasureSeries, people: int, now: float) -> Meas
         rci=rci,
         reliable_change=category,
         deteriorated_at=deteriorated_at,
+        improved_at=improved_at,
         dropped_at=dropped_at,
         crossings=crossings,
         crossed_at=crossed_at,
         crossing_direction=direction,
         worse_crossing_at=worse_at,
+        better_crossing_at=better_at,
+        rows=(person, time, score),
     )
-    read_only(*(v for v in vars(summary).values() if isinstance(v, np.ndarray)))
+    read_only(
+        *(v for v in vars(summary).values() if isinstance(v, np.ndarray)), person, time, score
+    )
     return summary
 
 
@@ -219,11 +233,17 @@ def _reliable_change(
     baseline: FloatArray,
     latest: FloatArray,
     count: IntArray,
-) -> tuple[FloatArray, Int8Array, FloatArray, FloatArray]:
+) -> tuple[FloatArray, Int8Array, FloatArray, FloatArray, FloatArray]:
     nothing = np.full(people, np.nan)
     parameters = rule.reliable_change
     if parameters is None:
-        return nothing, np.zeros(people, dtype=np.int8), nothing.copy(), nothing.copy()
+        return (
+            nothing,
+            np.zeros(people, dtype=np.int8),
+            nothing.copy(),
+            nothing.copy(),
+            nothing.copy(),
+        )
     compare = functools.partial(
         reliable_change,
         sd=parameters.sd,
@@ -235,19 +255,23 @@ def _reliable_change(
     rci, category = compare(baseline, compared)
 
     _, against_baseline = compare(baseline[person], score)
-    worse = against_baseline == DETERIORATED
-    was_worse = previous_in_person(worse.astype(np.float64), person) == 1.0
-    entered: BoolArray = worse & ~was_worse
-    deteriorated_at = take(time, last_where(person, people, entered))
+    deteriorated_at = _entered(against_baseline == DETERIORATED, person, time, people)
+    improved_at = _entered(against_baseline == IMPROVED, person, time, people)
 
     _, against_previous = compare(previous_in_person(score, person), score)
     dropped_at = take(time, last_where(person, people, against_previous == DETERIORATED))
-    return rci, category, deteriorated_at, dropped_at
+    return rci, category, deteriorated_at, improved_at, dropped_at
+
+
+def _entered(state: BoolArray, person: IntArray, time: FloatArray, people: int) -> FloatArray:
+    """Per person, the time of the most recent row in ``state`` whose previous row was not."""
+    was = previous_in_person(state.astype(np.float64), person) == 1.0
+    return take(time, last_where(person, people, state & ~was))
 
 
 def _bands(
     rule: DomainScoring, person: IntArray, time: FloatArray, score: FloatArray, people: int
-) -> tuple[IntArray, IntArray, FloatArray, Int8Array, FloatArray]:
+) -> tuple[IntArray, IntArray, FloatArray, Int8Array, FloatArray, FloatArray]:
     if not rule.bands:
         nothing = np.full(people, np.nan)
         return (
@@ -255,6 +279,7 @@ def _bands(
             np.zeros(people, dtype=np.int64),
             nothing,
             np.zeros(people, dtype=np.int8),
+            nothing.copy(),
             nothing.copy(),
         )
     uppers = np.array([band.upper for band in rule.bands])
@@ -282,4 +307,5 @@ def _bands(
         take(time, last_crossing),
         crossing_direction,
         take(time, last_where(person, people, direction == WORSE)),
+        take(time, last_where(person, people, direction == BETTER)),
     )

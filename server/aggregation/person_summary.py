@@ -20,6 +20,8 @@ from server.aggregation.regularity import CheckinRegularity, checkin_regularity
 from server.scoring.engine import band_label
 
 SUMMARY_FORMAT = 1
+# Scores kept per measure for charts: a year of weekly check-ins.
+SERIES_POINTS = 52
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,14 @@ class _MeasureColumns:
                 "latest_at",
                 "baseline_at",
                 "deteriorated_at",
+                "improved_at",
                 "dropped_at",
                 "crossed_at",
                 "worse_crossing_at",
+                "better_crossing_at",
             )
         }
+        self.series = _recent_series(summary, SERIES_POINTS)
         self.n_4w = summary.n_4w.tolist()
         self.trend_n = summary.trend_n.tolist()
         self.crossings = summary.crossings.tolist()
@@ -148,12 +153,31 @@ class _MeasureColumns:
             "reliable_change_threshold": self.threshold,
             "provisional": self.provisional,
             "deteriorated_at": instants["deteriorated_at"][person],
+            "improved_at": instants["improved_at"][person],
             "dropped_at": instants["dropped_at"][person],
             "band_crossings": self.crossings[person],
             "crossed_at": instants["crossed_at"][person],
             "crossing": self.crossing[person],
             "worse_crossing_at": instants["worse_crossing_at"][person],
+            "better_crossing_at": instants["better_crossing_at"][person],
+            "series": self.series[person],
         }
+
+
+def _recent_series(summary: MeasureSummary, points: int) -> list[list[list[Any]]]:
+    """Per person, their last ``points`` scores as [time, score] pairs, oldest first."""
+    person, time, score = summary.rows
+    people = len(summary.count)
+    # Rows are sorted by person: a row is among its person's last k when fewer than k
+    # of that person's rows come after it.
+    ends = np.cumsum(np.bincount(person, minlength=people))
+    keep = (ends[person] - np.arange(len(person))) <= points
+    kept_person = person[keep].tolist()
+    pairs = zip(_instants(time[keep]), score[keep].tolist(), strict=True)
+    found: list[list[list[Any]]] = [[] for _ in range(people)]
+    for index, (at, value) in zip(kept_person, pairs, strict=True):
+        found[index].append([at, value])
+    return found
 
 
 def _change_word(direction: int) -> str | None:

@@ -36,11 +36,13 @@ class ReferenceMeasure:
     rci: float
     reliable_change: int
     deteriorated_at: float
+    improved_at: float
     dropped_at: float
     crossings: int
     crossed_at: float
     crossing_direction: int
     worse_crossing_at: float
+    better_crossing_at: float
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,13 @@ NO_SCORES = ReferenceMeasure(
     rci=math.nan,
     reliable_change=0,
     deteriorated_at=math.nan,
+    improved_at=math.nan,
     dropped_at=math.nan,
     crossings=0,
     crossed_at=math.nan,
     crossing_direction=0,
     worse_crossing_at=math.nan,
+    better_crossing_at=math.nan,
 )
 
 
@@ -91,22 +95,26 @@ def reference_measure(
     recent = [s for t, s in scored if t > now - 28 * DAY]
     window = [(t, s) for t, s in scored if t > now - 84 * DAY]
 
-    rci, change, deteriorated_at, dropped_at = nan, 0, nan, nan
+    rci, change, deteriorated_at, improved_at, dropped_at = nan, 0, nan, nan, nan
     if rule.reliable_change is not None:
         se = difference_standard_error(rule.reliable_change.sd, rule.reliable_change.reliability)
         if len(scores) >= 2:
             rci = (scores[-1] - scores[0]) / se
             change = _category(rci, rule)
-        was_worse = False
+        was_worse = was_better = False
         for index, (t, s) in enumerate(scored):
-            worse = _category((s - scores[0]) / se, rule) == -1
+            category = _category((s - scores[0]) / se, rule)
+            worse, better = category == -1, category == 1
             if worse and not was_worse:
                 deteriorated_at = t
-            was_worse = worse
+            if better and not was_better:
+                improved_at = t
+            was_worse, was_better = worse, better
             if index and _category((s - scores[index - 1]) / se, rule) == -1:
                 dropped_at = t
 
-    crossings, crossed_at, crossing_direction, worse_crossing_at = 0, nan, 0, nan
+    crossings, crossed_at, crossing_direction = 0, nan, 0
+    worse_crossing_at = better_crossing_at = nan
     positions = [_band_position(rule, s) for s in scores]
     for index in range(1, len(scores)):
         if positions[index] != positions[index - 1]:
@@ -115,7 +123,9 @@ def reference_measure(
             crossings += 1
             crossed_at = times[index]
             crossing_direction = 1 if better else -1
-            if not better:
+            if better:
+                better_crossing_at = times[index]
+            else:
                 worse_crossing_at = times[index]
     latest_position = positions[-1]
 
@@ -133,11 +143,13 @@ def reference_measure(
         rci=rci,
         reliable_change=change,
         deteriorated_at=deteriorated_at,
+        improved_at=improved_at,
         dropped_at=dropped_at,
         crossings=crossings,
         crossed_at=crossed_at,
         crossing_direction=crossing_direction,
         worse_crossing_at=worse_crossing_at,
+        better_crossing_at=better_crossing_at,
     )
 
 

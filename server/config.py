@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+from server.concerns.thresholds import validate_services
 
 ENV_PREFIX = "ALONGSIDE_"
 INSTANCE_CONFIG_FILE = "alongside.toml"
@@ -42,12 +45,19 @@ DEFAULTS: dict[str, Any] = {
     # summaries refresh, and the UTC hour nightly jobs start.
     "SCHEDULER_IN_APP": False,
     "SUMMARY_INTERVAL_MINUTES": 15,
+    # Seconds between runs of the feedback job, which refreshes the summaries and concerns
+    # of people whose check-ins just changed (DESIGN.md §11).
+    "FEEDBACK_INTERVAL_SECONDS": 2,
     "NIGHTLY_HOUR_UTC": 2,
     # Days tombstones (deleted check-ins) and sync change records are kept before purging.
     "TOMBSTONE_RETENTION_DAYS": 90,
     # Requests.
     "MAX_BODY_BYTES": 1024 * 1024,
     "TRUSTED_PROXY_COUNT": 0,
+    # Per-service settings, by service name: e.g. the very low answers that raise
+    # "needs a conversation soon" (server/concerns/thresholds.py). In alongside.toml as
+    # [services."Name".urgent]; in the environment as JSON.
+    "SERVICES": {},
     # The built web app (empty: pwa/dist in the source tree).
     "WEB_DIST_DIR": "",
 }
@@ -77,6 +87,14 @@ def _parse(raw: str, like: Any) -> Any:
         raise ValueError(f"expected true or false, got {raw!r}")
     if isinstance(like, int):
         return int(raw)
+    if isinstance(like, dict):
+        try:
+            found = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"expected JSON: {exc.msg}") from None
+        if not isinstance(found, dict):
+            raise ValueError("expected a JSON object")
+        return found
     return raw
 
 
@@ -111,6 +129,10 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None, environ: Mapping[
         app.config["DATABASE_URL"] = sqlite_url(Path(app.instance_path) / "alongside.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    try:
+        validate_services(app.config["SERVICES"])
+    except ValueError as exc:
+        raise RuntimeError(f"Alongside settings: {exc}") from None
 
 
 def sqlite_url(path: Path) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from server.accounts.actor import Actor
 from server.accounts.models import Role
 from server.aggregation.layout import change_model_layout
-from server.aggregation.loading import load_scored_checkins
+from server.aggregation.loading import ScoredCheckins, load_scored_checkins
 from server.aggregation.models import PersonSummary, View
 from server.aggregation.person_summary import person_documents, summarise_people
 from server.checkins.models import CheckinFeed
@@ -82,18 +82,30 @@ def next_stale(
     return [FeedPosition(user_id, last_seq) for user_id, last_seq in session.execute(statement)]
 
 
+@dataclass(frozen=True)
+class StoredBatch:
+    """What one batch computed: its people's check-ins and their shared-view documents."""
+
+    loaded: ScoredCheckins
+    shared: dict[uuid.UUID, dict[str, Any]]
+
+    @property
+    def people(self) -> int:
+        return len(self.loaded.user_ids)
+
+
 def summarise_and_store(
     session: Session,
     *,
     positions: Sequence[FeedPosition],
     registry: InstrumentRegistry,
     now: datetime,
-) -> int:
-    """Compute both views for these people and store them sealed; returns people done."""
-    if not positions:
-        return 0
+) -> StoredBatch:
+    """Compute both views for these people and store them sealed; the batch for concerns."""
     seq_of = {position.user_id: position.last_seq for position in positions}
     loaded = load_scored_checkins(session, user_ids=list(seq_of), registry=registry)
+    if not positions:
+        return StoredBatch(loaded, {})
     existing = {
         (row.user_id, row.view): row
         for row in session.scalars(
@@ -101,6 +113,7 @@ def summarise_and_store(
         )
     }
     views = {View.OWN: np.ones(len(loaded.person), dtype=bool), View.SHARED: loaded.shared}
+    shared: dict[uuid.UUID, dict[str, Any]] = {}
     for view, rows in views.items():
         summaries = summarise_people(
             people=len(loaded.user_ids),
@@ -118,8 +131,47 @@ def summarise_and_store(
             row.document = documents[index]
             row.source_seq = seq_of[user_id]
             row.computed_at = now
+            if view is View.SHARED:
+                shared[user_id] = documents[index]
     session.flush()
-    return len(loaded.user_ids)
+    return StoredBatch(loaded, shared)
+
+
+def next_due(session: Session, *, limit: int = BATCH_PEOPLE) -> list[FeedPosition]:
+    """People a push marked due for a fresh summary, longest waiting first."""
+    statement = (
+        sa.select(CheckinFeed.user_id, CheckinFeed.last_seq)
+        .where(CheckinFeed.summary_due_at.is_not(None))
+        .order_by(CheckinFeed.summary_due_at, CheckinFeed.user_id)
+        .limit(limit)
+    )
+    return [FeedPosition(user_id, last_seq) for user_id, last_seq in session.execute(statement)]
+
+
+def any_due(session: Session) -> bool:
+    """Whether any push is waiting for its summary (a cheap check before taking the lock)."""
+    statement = sa.select(CheckinFeed.user_id).where(CheckinFeed.summary_due_at.is_not(None))
+    return session.execute(statement.limit(1)).first() is not None
+
+
+def mark_summarised(session: Session, *, positions: Sequence[FeedPosition]) -> None:
+    """Clear "due" for people whose feed has not moved since their summary read it."""
+    if positions:
+        session.connection().execute(
+            _CLEAR_DUE, [{"due_user_id": p.user_id, "due_seq": p.last_seq} for p in positions]
+        )
+
+
+# A push that lands after the summary read the feed moves last_seq, so the person
+# stays due: compare-and-clear, never a blind clear (DESIGN.md §11).
+_CLEAR_DUE = (
+    sa.update(CheckinFeed)
+    .where(
+        CheckinFeed.user_id == sa.bindparam("due_user_id", type_=sa.Uuid()),
+        CheckinFeed.last_seq == sa.bindparam("due_seq"),
+    )
+    .values(summary_due_at=None)
+)
 
 
 def stored_summary(session: Session, *, user_id: uuid.UUID, view: View) -> dict[str, Any] | None:

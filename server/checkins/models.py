@@ -100,6 +100,9 @@ class CheckinFeed(Base):
     purged_below_seq: Mapped[int] = mapped_column(BigInt)
     # Check-ins not deleted, kept in step under the lock so pull need not count them.
     live_count: Mapped[int] = mapped_column(BigInt)
+    # Set by the push that moves the feed, cleared once a summary covers it: the people
+    # whose summaries and concerns the feedback job refreshes within seconds (DESIGN.md §11).
+    summary_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SyncChange(Base):

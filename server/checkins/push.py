@@ -34,6 +34,7 @@ from server.checkins.envelope import read_push_envelope
 from server.checkins.models import Checkin, CheckinFeed, PurgedCheckin, SyncChange
 from server.checkins.prepare import PreparedChange, prepare_changes
 from server.checkins.versions import VERSION_COLUMNS, Version, sealed_row
+from server.database import UTCDateTime
 from server.instruments.registry import InstrumentRegistry
 from server.sealing import SessionKeys, session_keys
 from sync.rules import (
@@ -160,7 +161,15 @@ _UPDATE_CHECKINS = (
 _MOVE_FEED = (
     sa.update(CheckinFeed)
     .where(CheckinFeed.user_id == sa.bindparam("feed_user_id", type_=_ID))
-    .values(last_seq=sa.bindparam("new_last_seq"), live_count=sa.bindparam("new_live_count"))
+    .values(
+        last_seq=sa.bindparam("new_last_seq"),
+        live_count=sa.bindparam("new_live_count"),
+        # Due for a fresh summary (the earliest waiting time kept, so nobody is starved);
+        # the feedback job picks it up within seconds and push never waits for it.
+        summary_due_at=sa.func.coalesce(
+            CheckinFeed.summary_due_at, sa.bindparam("due_at", type_=UTCDateTime())
+        ),
+    )
 )
 
 
@@ -399,6 +408,7 @@ class _Batch:
                     "feed_user_id": self.user_id,
                     "new_last_seq": self.last_seq,
                     "new_live_count": self.live_count,
+                    "due_at": self.now,
                 },
             )
 

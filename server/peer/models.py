@@ -1,4 +1,4 @@
-"""What a peer worker saw at their last look at a person: caseload flags mean "new since"."""
+"""When a peer worker last looked at a person: "what changed since your last look"."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.database import Base, new_id
-from server.sealing import JSON, Sealed
 
 
 class PeerView(Base):
@@ -23,10 +22,6 @@ class PeerView(Base):
     service_user_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    # Concerns no longer clear at a look (they stay until followed up), so the look keeps
+    # only its time: check-ins received and concerns raised after it are "new".
     last_viewed_at: Mapped[datetime]
-    seen_events_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
-
-    # The events on the page at that look ("measure|kind|time"). Kept as events rather
-    # than a time, because a check-in made offline can arrive, backdated, after a look.
-    # When someone's scores changed is personal: sealed with the person's key.
-    seen_events = Sealed[list[str]]("seen_events_sealed", codec=JSON, owner="service_user_id")

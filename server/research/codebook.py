@@ -14,6 +14,7 @@ from typing import Any
 from server.aggregation.measure_key import MeasureKey, measure_rule
 from server.instruments.model import DomainScoring, Instrument
 from server.instruments.registry import InstrumentRegistry
+from server.instruments.scales import score_range
 from server.research.disclosure import ALL_SERVICES, DECIMALS, ROUND_TO
 
 EXPORT_FORMAT = 1
@@ -96,7 +97,7 @@ def manifest(
 
 
 def _measure_entry(instrument: Instrument, rule: DomainScoring) -> dict[str, Any]:
-    low, high = _score_range(instrument, rule)
+    low, high = score_range(instrument, rule)
     licence = instrument.licence
     return {
         "label": rule.label,
@@ -111,24 +112,6 @@ def _measure_entry(instrument: Instrument, rule: DomainScoring) -> dict[str, Any
         "units": f"score points, {low:g} to {high:g}",
         "recall_period": instrument.recall_period,
     }
-
-
-def _score_range(instrument: Instrument, rule: DomainScoring) -> tuple[float, float]:
-    items = [instrument.item(item_id) for item_id in rule.item_ids]
-    if rule.method == "mean":
-        low, high = float(min(i.minimum for i in items)), float(max(i.maximum for i in items))
-    else:
-        low, high = float(sum(i.minimum for i in items)), float(sum(i.maximum for i in items))
-    transform = rule.transform
-    if transform.kind == "linear":
-        ends = sorted(
-            (low * transform.multiply + transform.add, high * transform.multiply + transform.add)
-        )
-        return ends[0], ends[1]
-    if transform.kind == "lookup":
-        values = [score for _, score in transform.table]
-        return min(values), max(values)
-    return low, high
 
 
 def _scoring_text(rule: DomainScoring) -> str:

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import UTC
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from server.extensions import db
+from server.extensions import current_session, db
 from server.scheduler.jobs import run_job
 from server.scheduler.models import ScheduledJob
 from server.scheduler.registry import JOBS, JobSpec
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 # the function finds them here.
 _scheduled_app: Flask | None = None
 _scheduled_jobs: dict[str, JobSpec] = {}
+MEMORY = "memory"
 
 
 def run_scheduled(job: str) -> None:
@@ -35,8 +37,19 @@ def run_scheduled(job: str) -> None:
     if _scheduled_app is None or spec is None:
         log.error("scheduled job %s is not known to this process", job)
         return
+    if spec.has_work is not None and not _has_work(_scheduled_app, spec):
+        return
     outcome = run_job(_scheduled_app, job, spec.function)
     log.info("job %s %s %s", job, outcome.status, outcome.stats)
+
+
+def _has_work(app: Flask, spec: JobSpec) -> bool:
+    assert spec.has_work is not None
+    with app.app_context():
+        try:
+            return spec.has_work(current_session())
+        finally:
+            current_session().rollback()
 
 
 def build_scheduler(
@@ -52,7 +65,7 @@ def build_scheduler(
     store = SQLAlchemyJobStore(engine=engine, tablename=ScheduledJob.__tablename__)
     kind = BackgroundScheduler if background else BlockingScheduler
     scheduler = kind(
-        jobstores={"default": store},
+        jobstores={"default": store, MEMORY: MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(max_workers=2)},
         # A job missed while no scheduler ran (a restart, a laptop asleep) runs once on return.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
@@ -65,6 +78,7 @@ def build_scheduler(
             args=[spec.name],
             id=spec.name,
             name=spec.description,
+            jobstore=MEMORY if spec.frequent else "default",
             replace_existing=True,
         )
     return scheduler

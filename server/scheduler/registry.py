@@ -10,9 +10,11 @@ from typing import Any
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session
 
 from server.accounts import jobs as account_jobs
-from server.aggregation.jobs import refresh_person_summaries
+from server.aggregation.jobs import refresh_due_summaries, refresh_person_summaries
+from server.aggregation.service import any_due
 from server.checkins import jobs as checkin_jobs
 from server.erasure import jobs as erasure_jobs
 from server.research.jobs import refresh_cohort_aggregates
@@ -27,6 +29,14 @@ class JobSpec:
     function: JobFunction
     trigger: Callable[[Mapping[str, Any]], BaseTrigger]
     description: str
+    # For jobs that run every few seconds: a cheap read that says whether there is work,
+    # so an idle run takes no lock and records no run. Such jobs are kept in memory, not
+    # in the job store, so the store is not rewritten every few seconds either.
+    has_work: Callable[[Session], bool] | None = None
+
+    @property
+    def frequent(self) -> bool:
+        return self.has_work is not None
 
 
 def housekeeping(context: JobContext) -> dict[str, int]:
@@ -79,12 +89,23 @@ def _every_summary_interval(config: Mapping[str, Any]) -> BaseTrigger:
     return IntervalTrigger(minutes=config["SUMMARY_INTERVAL_MINUTES"], timezone="UTC")
 
 
+def _every_feedback_interval(config: Mapping[str, Any]) -> BaseTrigger:
+    return IntervalTrigger(seconds=config["FEEDBACK_INTERVAL_SECONDS"], timezone="UTC")
+
+
 JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        "feedback",
+        refresh_due_summaries,
+        _every_feedback_interval,
+        "summaries and concerns of people who just checked in",
+        has_work=any_due,
+    ),
     JobSpec(
         "person-summaries",
         refresh_person_summaries,
         _every_summary_interval,
-        "summaries of people whose check-ins changed",
+        "every summary due (the safety net behind feedback)",
     ),
     JobSpec(
         "cohort-aggregates",

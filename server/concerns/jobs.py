@@ -1,0 +1,65 @@
+"""Concerns from a batch of freshly computed summaries (called by the summary jobs)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from server.accounts.models import Service, User
+from server.aggregation.measure_key import MeasureKey, measure_rule
+from server.aggregation.service import StoredBatch
+from server.concerns.rules import EVENT_WINDOW, candidates
+from server.concerns.service import raise_concerns
+from server.concerns.thresholds import low_checkins, service_thresholds
+from server.instruments.registry import InstrumentRegistry
+
+
+def raise_from_batch(
+    session: Session,
+    *,
+    batch: StoredBatch,
+    registry: InstrumentRegistry,
+    services: Mapping[str, Any],
+    now: datetime,
+) -> int:
+    """Raise, replace or withdraw the batch's people's concerns; returns how many were raised."""
+    loaded = batch.loaded
+    if not loaded.user_ids:
+        return 0
+    service_of = _service_names(session, loaded.user_ids)
+    thresholds = [service_thresholds(services, service_of.get(uid)) for uid in loaded.user_ids]
+    labels = {key: measure_rule(registry, MeasureKey.parse(key)).label for key in loaded.measures}
+    lows = low_checkins(loaded, thresholds, labels, since=(now - EVENT_WINDOW).timestamp())
+    found = {
+        user_id: candidates(batch.shared.get(user_id), lows.get(user_id), now)
+        for user_id in loaded.user_ids
+    }
+    return raise_concerns(session, found=found, shared_times=_shared_times(batch), now=now)
+
+
+def _service_names(session: Session, user_ids: tuple[uuid.UUID, ...]) -> dict[uuid.UUID, str]:
+    statement = (
+        sa.select(User.id, Service.name)
+        .join(Service, Service.id == User.service_id)
+        .where(User.id.in_(user_ids))
+    )
+    return dict(session.execute(statement).all())
+
+
+def _shared_times(batch: StoredBatch) -> dict[uuid.UUID, set[str]]:
+    """Each person's shared check-ins' effective times, to the second as documents hold them."""
+    loaded = batch.loaded
+    found: dict[uuid.UUID, set[str]] = {user_id: set() for user_id in loaded.user_ids}
+    rows = np.flatnonzero(loaded.shared)
+    for person, seconds in zip(
+        loaded.person[rows].tolist(), loaded.time[rows].tolist(), strict=True
+    ):
+        moment = datetime.fromtimestamp(int(seconds // 1), UTC)
+        found[loaded.user_ids[person]].add(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return found

@@ -1,4 +1,4 @@
-"""Peer worker endpoints: caseload, a person's shared summary, their shared check-ins."""
+"""Peer worker endpoints: caseload, a person's story, their shared check-ins, follow-ups."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ from flask_smorest import Blueprint
 from server.accounts.authentication import current_actor
 from server.clock import utcnow
 from server.extensions import current_session
+from server.instruments import current_registry
 from server.peer import service
-from server.peer.schemas import Caseload, CheckinsQuery, PersonSummary, SharedCheckins
+from server.peer.schemas import (
+    Acknowledge,
+    Acknowledged,
+    Caseload,
+    CheckinsQuery,
+    PersonSummary,
+    SharedCheckins,
+)
 
 blueprint = Blueprint(
     "peer", __name__, url_prefix="/api/v1/peer", description="A peer worker's caseload"
@@ -21,8 +29,10 @@ blueprint = Blueprint(
 @blueprint.route("/people")
 @blueprint.response(200, Caseload)
 def people() -> dict[str, Any]:
-    """The people linked to you, most in need first."""
-    found = service.caseload(current_session(), actor=current_actor(), now=utcnow())
+    """The people linked to you at a glance: urgent first, then new concerns, then quiet."""
+    found = service.caseload(
+        current_session(), actor=current_actor(), registry=current_registry(), now=utcnow()
+    )
     current_session().commit()
     return {"people": found}
 
@@ -30,9 +40,29 @@ def people() -> dict[str, Any]:
 @blueprint.route("/people/<uuid:person_id>/summary")
 @blueprint.response(200, PersonSummary)
 def person_summary(person_id: uuid.UUID) -> dict[str, Any]:
-    """A linked person's summary from their shared check-ins: trust, hope, engagement, wellbeing."""
+    """A linked person's story from their shared check-ins: trust, hope, connection, wellbeing."""
     found = service.person_summary(
-        current_session(), actor=current_actor(), person_id=person_id, now=utcnow()
+        current_session(),
+        actor=current_actor(),
+        person_id=person_id,
+        registry=current_registry(),
+        now=utcnow(),
+    )
+    current_session().commit()
+    return found
+
+
+@blueprint.route("/people/<uuid:person_id>/acknowledge", methods=["POST"])
+@blueprint.arguments(Acknowledge)
+@blueprint.response(200, Acknowledged)
+def acknowledge(body: dict[str, Any], person_id: uuid.UUID) -> dict[str, Any]:
+    """Mark what awaits follow-up for this person as followed up, with an optional note."""
+    found = service.acknowledge(
+        current_session(),
+        actor=current_actor(),
+        person_id=person_id,
+        note=body["note"],
+        now=utcnow(),
     )
     current_session().commit()
     return found
@@ -42,12 +72,13 @@ def person_summary(person_id: uuid.UUID) -> dict[str, Any]:
 @blueprint.arguments(CheckinsQuery, location="query")
 @blueprint.response(200, SharedCheckins)
 def person_checkins(query: dict[str, Any], person_id: uuid.UUID) -> dict[str, Any]:
-    """A linked person's shared check-ins with their notes, newest first."""
+    """A linked person's shared check-ins with their answers and notes, newest first."""
     found = service.shared_checkins(
         current_session(),
         actor=current_actor(),
         person_id=person_id,
         limit=query["limit"],
+        registry=current_registry(),
         now=utcnow(),
     )
     current_session().commit()

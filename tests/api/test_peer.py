@@ -164,7 +164,7 @@ def test_every_read_of_a_person_is_audited(client, session, world):
     )
 
 
-def test_caseload_flags_what_got_worse_since_the_last_look_and_puts_it_first(
+def test_caseload_raises_worries_in_plain_words_and_keeps_them_until_followed_up(
     app, client, session, world
 ):
     pat = make_user(session, Role.PEER_WORKER, username="lee-peer")
@@ -175,29 +175,40 @@ def test_caseload_flags_what_got_worse_since_the_last_look_and_puts_it_first(
     push(sign_in(client, "steady"), days_ago=2, shared=True, who5=3)
     faller = sign_in(client, "falling")
     push(faller, days_ago=20, shared=True, who5=4)
-    push(faller, days_ago=5, shared=True, who5=1)
+    push(faller, days_ago=5, shared=True, who5=2)
     run_job(app, session)
 
     people = lee.get("/api/v1/peer/people").get_json()["people"]
     assert [p["username"] for p in people] == ["falling", "steady"]
     first = people[0]
-    assert first["flagged"] is True
-    assert first["needs_attention"] is True
-    kinds = {(e["measure"], e["kind"]) for e in first["events"]}
-    assert ("who5@1/wellbeing", "reliable_deterioration") in kinds
-    assert ("who5@1/wellbeing", "worse_band_crossing") in kinds
+    assert (first["flagged"], first["needs_attention"], first["urgent"]) == (True, True, False)
+    (event,) = first["events"]  # one line for wellbeing, not one per rule that fired
+    assert event["measure"] == "wellbeing"
+    assert event["kind"] == "worse_since_start"
+    assert event["concern"] is True
+    assert event["message"] == "Wellbeing has dropped a lot since they started: from 80 to 40"
     assert first["days_since_last_shared"] == 5
     assert people[1]["flagged"] is False
 
-    # Looking at the page clears the flag; a new fall raises it again.
+    # Looking at the page clears nothing: the worry waits for a follow-up.
     seen = lee.get(f"/api/v1/peer/people/{falling}/summary").get_json()
-    assert {e["kind"] for e in seen["new_since_last_visit"]} >= {"reliable_deterioration"}
+    assert [e["kind"] for e in seen["concerns"]] == ["worse_since_start"]
     again = lee.get("/api/v1/peer/people").get_json()["people"]
-    assert [p["flagged"] for p in again] == [False, False]
-    assert again[0]["username"] == "falling"  # longest silence first among the unflagged
-    push(faller, days_ago=1, shared=True, who5=5)
+    assert [p["needs_attention"] for p in again] == [True, False]
+
+    done = lee.post(f"/api/v1/peer/people/{falling}/acknowledge", json={"note": "Rang them"})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["acknowledged"] == 1
+    (past,) = done.get_json()["history"]
+    assert (past["acknowledged_by"], past["note"]) == ("lee-peer", "Rang them")
+    quiet = lee.get("/api/v1/peer/people").get_json()["people"]
+    assert [p["flagged"] for p in quiet] == [False, False]
+    run_job(app, session, utcnow() + timedelta(days=1))  # the same event is not raised again
+    assert lee.get("/api/v1/peer/people").get_json()["people"][0]["flagged"] is False
+
+    # Something new raises it again, first in the list.
     push(faller, days_ago=0.5, shared=True, who5=0)
     run_job(app, session)
     later = lee.get("/api/v1/peer/people").get_json()["people"]
     assert later[0]["username"] == "falling"
-    assert later[0]["needs_attention"] is True
+    assert later[0]["urgent"] is True

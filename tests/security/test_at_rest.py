@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from server.accounts.models import Role, User
+from server.aggregation.jobs import refresh_due_summaries
 from server.extensions import db
+from server.scheduler.jobs import JobContext
 from tests.support.api import SignedInClient, sign_in
 from tests.support.checkins import (
     CHECKIN_ANSWERS,
@@ -37,7 +40,10 @@ DEVICE = "Quellmarker phone 8830"
 NOTE = "Quellmarker note: slept badly, walked by the canal 3391"
 # Answer item ids only ever appear inside sealed check-in content and scores.
 ANSWER_MARKERS = ('"hope_self_care":8', '"who5_cheerful":3', "trust_peer_worker")
-MARKERS = ("Quellmarker", NAME, DEVICE, NOTE, *ANSWER_MARKERS)
+FOLLOW_UP = "Quellmarker follow-up: walked together 4417"
+# A concern's words and what it is about are sealed like the answers they come from.
+CONCERN_MARKERS = ("Very low answers", "need a conversation", "urgent")
+MARKERS = ("Quellmarker", NAME, DEVICE, NOTE, FOLLOW_UP, *ANSWER_MARKERS, *CONCERN_MARKERS)
 
 
 def write_markers(app) -> SignedInClient:
@@ -67,6 +73,18 @@ def write_markers(app) -> SignedInClient:
     pushed = sam.post(PUSH, json=push_body(put(data=checkin_data(note=NOTE, responses=both))))
     assert pushed.status_code == 200, pushed.get_json()
     assert [r["status"] for r in pushed.get_json()["results"]] == ["applied"]
+    low = [{"instrument": "who5", "version": 1, "answers": dict.fromkeys(WHO5_ANSWERS, 0)}]
+    now = datetime.now(UTC)
+    fresh = checkin_data(recorded_at=now, shared=True, responses=low)
+    assert sam.post(PUSH, json=push_body(put(data=fresh))).status_code == 200
+    with app.app_context():
+        assert refresh_due_summaries(JobContext(db.session, app.config, now))["concerns_raised"]
+        db.session.remove()
+    pat = sign_in(client, "pat-at-rest")
+    (person,) = pat.get("/api/v1/peer/people").get_json()["people"]
+    assert person["urgent"] is True
+    followed = pat.post(f"/api/v1/peer/people/{person['id']}/acknowledge", json={"note": FOLLOW_UP})
+    assert followed.get_json()["history"][0]["note"] == FOLLOW_UP
     return sam
 
 
@@ -116,7 +134,7 @@ def test_markers_written_through_the_api_are_not_in_the_stored_bytes(
 ):
     sam = write_markers(app)
     # They are really there: the person reads them back through the API.
-    (pulled,) = sam.get("/api/v1/sync/pull").get_json()["changes"]
+    pulled, _ = sam.get("/api/v1/sync/pull").get_json()["changes"]
     assert pulled["data"]["note"] == NOTE
 
     assert_no_markers(stored_bytes(committed_database.backend, committed_database.url))

@@ -51,6 +51,7 @@ class LiveServer:
             **(extra_env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.scheduler: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         """Start the server and wait until ``/healthz`` answers 200."""
@@ -83,28 +84,45 @@ class LiveServer:
         self.kill()
         raise RuntimeError(f"server did not answer within {timeout} s; see {self.log_path}")
 
+    def start_scheduler(self) -> subprocess.Popen[bytes]:
+        """``alongside scheduler`` against the same database, as README runs it beside serve."""
+        log = (self.log_path.parent / f"scheduler-{self.port}.log").open("ab")
+        self.scheduler = subprocess.Popen(
+            [ALONGSIDE, "scheduler"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        return self.scheduler
+
     def _signal(self, sig: signal.Signals) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            return
+        for process in (self.process, self.scheduler):
+            if process is None or process.poll() is not None:
+                continue
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                continue
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM), then SIGKILL if it lingers."""
         self._signal(signal.SIGTERM)
-        if self.process is not None:
+        for process in (self.process, self.scheduler):
+            if process is None:
+                continue
             try:
-                self.process.wait(timeout=15)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
 
     def kill(self) -> None:
         """SIGKILL the server and all its workers at once, as a crash would."""
         self._signal(signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait(timeout=15)
+        for process in (self.process, self.scheduler):
+            if process is not None:
+                process.wait(timeout=15)
 
     def restart(self) -> LiveServer:
         """Start again on the same port and database."""

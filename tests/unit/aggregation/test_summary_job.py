@@ -8,9 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from server.aggregation.jobs import refresh_person_summaries, run_summaries
+from server.aggregation.jobs import (
+    refresh_due_summaries,
+    refresh_person_summaries,
+    run_summaries,
+)
 from server.aggregation.models import PersonSummary, View
 from server.aggregation.service import stored_summary
+from server.scheduler.process import MEMORY, build_scheduler
 from server.scheduler.registry import find
 from tests.support.factories import make_service_user
 from tests.unit.aggregation.checkins import checkin_answers, job_context, push, who5_answers
@@ -38,7 +43,7 @@ def test_shared_view_reads_shared_check_ins_only_and_own_view_reads_all(app, ses
         push(session, person, recorded_at=week(2), who5=who5_answers(1), shared=False)
         push(session, person, recorded_at=week(1), checkin=checkin_answers(6))
         stats = refresh_person_summaries(job_context(app, session, NOW))
-    assert stats == {"people": 1, "batches": 1}
+    assert stats == {"people": 1, "batches": 1, "concerns_raised": 0}
 
     shared = stored_summary(session, user_id=person.id, view=View.SHARED)
     own = stored_summary(session, user_id=person.id, view=View.OWN)
@@ -133,7 +138,7 @@ def test_killed_after_a_batch_then_run_again_equals_one_clean_run(app, session):
         session.rollback()  # what a killed process leaves: only the committed batch
         assert len(documents(session)) == 2 * 2
         resumed = run_summaries(job_context(app, session, NOW), batch_size=2)
-    assert resumed == {"people": 3, "batches": 2}
+    assert resumed == {"people": 3, "batches": 2, "concerns_raised": 0}
     assert documents(session) == clean
     assert len(clean) == 5 * 2
 
@@ -155,3 +160,22 @@ def test_the_job_is_registered_to_run_every_summary_interval(app):
     trigger = spec.trigger({"SUMMARY_INTERVAL_MINUTES": 15})
     assert trigger.interval == timedelta(minutes=15)
     assert find("cohort-aggregates").trigger({"NIGHTLY_HOUR_UTC": 2}) is not None
+
+
+def test_the_feedback_job_runs_every_few_seconds_from_memory_and_skips_idle_runs(app, session):
+    spec = find("feedback")
+    assert spec.trigger({"FEEDBACK_INTERVAL_SECONDS": 2}).interval == timedelta(seconds=2)
+    assert spec.frequent
+    assert not find("person-summaries").frequent
+    scheduler = build_scheduler(app, background=True, jobs=[spec])
+    assert scheduler.get_job("feedback", jobstore=MEMORY) is not None
+    assert spec.has_work is not None
+    assert spec.has_work(session) is False
+    person = make_service_user(session)
+    with app.app_context():
+        push(session, person, recorded_at=week(1), who5=who5_answers(2))
+        assert spec.has_work(session) is True
+        stats = refresh_due_summaries(job_context(app, session, NOW))
+    assert stats["people"] == 1
+    assert spec.has_work(session) is False
+    assert session.scalar(sa.select(sa.func.count()).select_from(PersonSummary)) == 2

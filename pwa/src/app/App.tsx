@@ -5,6 +5,7 @@ import { announce, CHANNEL, type ChannelMessage, type DrainReason } from '../sha
 import { Caseload } from './Caseload';
 import { CheckIn } from './CheckIn';
 import { History } from './History';
+import { HowItWorks } from './HowItWorks';
 import { Join } from './Join';
 import { Nav } from './Nav';
 import { Person } from './Person';
@@ -17,6 +18,13 @@ import { startSyncRunner } from './sync-runner';
 import { UpdateBanner } from './UpdateBanner';
 
 const PUBLIC_ROUTES = new Set(['/signin', '/join']);
+
+/** The caseload and a person's page use a laptop's width; every other screen reads as a column. */
+function pageClass(role: string | null, path: string): string {
+  if (role !== 'peer_worker') return 'page';
+  if (path === '/') return 'page page-wide';
+  return path.startsWith('/people/') ? 'page page-person' : 'page';
+}
 
 function currentPath(): string {
   return window.location.pathname;
@@ -136,6 +144,8 @@ export function App() {
   else if (path === '/join') [screen, title] = [<Join />, 'Join'];
   else if (!signedIn) [screen, title] = [null, ''];
   else if (path === '/settings') [screen, title] = [<Settings />, 'Settings'];
+  // How concerns are worked out: for staff; a service user's own screens never raise concerns.
+  else if (path === '/how-it-works' && !keepsCheckins) [screen, title] = [<HowItWorks />, 'How it works'];
   else if (role === 'peer_worker') {
     const person = /^\/people\/([0-9a-f-]{36})$/.exec(path);
     [screen, title] = person ? [<Person key={person[1]} id={person[1]!} />, 'Person'] : [<Caseload />, 'Caseload'];
@@ -157,7 +167,8 @@ export function App() {
       </header>
       <UpdateBanner />
       {keepsCheckins && <StatusLine />}
-      <main id="main" class="page" tabIndex={-1}>
+      {/* The caseload is a wide table-like grid on a laptop; every other screen keeps a reading width. */}
+      <main id="main" class={pageClass(role, path)} tabIndex={-1}>
         {screen}
       </main>
     </AppContext.Provider>

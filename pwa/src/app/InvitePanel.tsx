@@ -25,7 +25,7 @@ export function InvitePanel() {
     <section aria-labelledby="invite-title" class="card">
       <h2 id="invite-title" class="card-title">Invite someone</h2>
       <p class="hint">The code works once. Give it to the person yourself; it is shown only here, only now.</p>
-      <button type="button" onClick={create} disabled={busy}>
+      <button type="button" class="button" onClick={create} disabled={busy}>
         {busy ? 'Making a code…' : 'Create an invite code'}
       </button>
       {problem && (

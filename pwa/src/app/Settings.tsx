@@ -1,5 +1,6 @@
 // Research consent in plain words, download my data, sign out, delete my account. Signing out
-// and deleting the account both wipe this phone's copy.
+// and deleting the account both wipe this phone's copy. Staff (peer workers, researchers, admins)
+// keep no check-ins of their own, so they see only what applies to them.
 import { useState } from 'preact/hooks';
 import { request, requestJson } from '../shared/api';
 import { setMeta } from '../shared/meta';
@@ -7,6 +8,13 @@ import { explain } from './errors';
 import { Field } from './Field';
 import { apiOptions, endServerSession } from './session';
 import { useApp } from './state';
+import { plural } from './words';
+
+const STAFF_ROLES: Record<string, string> = {
+  peer_worker: 'a peer worker',
+  researcher: 'a researcher',
+  admin: 'an administrator',
+};
 
 interface ConsentState {
   granted: boolean;
@@ -77,12 +85,13 @@ export function Settings() {
   };
 
   const granted = profile.consents.research.granted;
+  const staffRole = STAFF_ROLES[profile.role] ?? null;
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <p>
         Signed in as <strong>{profile.display_name ?? profile.username}</strong>
-        {profile.peer_worker ? `, with peer worker ${profile.peer_worker.username}` : ''}.
+        {staffRole ? `, as ${staffRole}` : profile.peer_worker ? `, with peer worker ${profile.peer_worker.username}` : ''}.
       </p>
 
       {profile.role === 'service_user' && (
@@ -123,12 +132,19 @@ export function Settings() {
 
       <section aria-labelledby="signout-title" class="card">
         <h2 id="signout-title">Sign out</h2>
-        <p>Signing out removes your check-ins from this phone. They stay safe on Alongside.</p>
+        {staffRole ? (
+          <p>
+            Signing out ends your session on this device.
+            {profile.role === 'peer_worker' ? ' Nothing about the people you support is kept on it.' : ''}
+          </p>
+        ) : (
+          <p>Signing out removes your check-ins from this phone. They stay safe on Alongside.</p>
+        )}
         {confirmSignOut ? (
           <>
             {data.waiting > 0 && (
               <p class="error" role="alert">
-                {data.waiting === 1 ? '1 check-in has' : `${data.waiting} check-ins have`} not been sent yet and will be lost.
+                {plural(data.waiting, 'check-in')} {data.waiting === 1 ? 'has' : 'have'} not been sent yet and will be lost.
               </p>
             )}
             <div class="actions">

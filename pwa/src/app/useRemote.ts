@@ -1,22 +1,39 @@
 // Load something from the server for a screen, with the states a person needs to see.
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { explain } from './errors';
 
 export type Remote<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; value: T };
 
-export function useRemote<T>(load: () => Promise<T>, deps: unknown[]): Remote<T> {
+/** Fetch again and show the answer, keeping the current one on screen meanwhile; throws if it fails. */
+export type Reload = () => Promise<void>;
+
+export function useRemote<T>(load: () => Promise<T>, deps: unknown[]): Remote<T> & { reload: Reload } {
   const [remote, setRemote] = useState<Remote<T>>({ state: 'loading' });
+  const latestLoad = useRef(load);
+  latestLoad.current = load;
+  const live = useRef(true);
   useEffect(() => {
-    let live = true;
+    live.current = true;
+    return () => {
+      live.current = false;
+    };
+  }, []);
+  useEffect(() => {
+    let current = true;
     setRemote({ state: 'loading' });
     load().then(
-      (value) => live && setRemote({ state: 'ready', value }),
-      (error) => live && setRemote({ state: 'error', message: explain(error).message }),
+      (value) => current && setRemote({ state: 'ready', value }),
+      (error) => current && setRemote({ state: 'error', message: explain(error).message }),
     );
     return () => {
-      live = false;
+      current = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
-  return remote;
+  // No "Loading…" on a reload: the page stays put and keyboard focus stays where it was.
+  const reload = useCallback(async () => {
+    const value = await latestLoad.current();
+    if (live.current) setRemote({ state: 'ready', value });
+  }, []);
+  return { ...remote, reload };
 }

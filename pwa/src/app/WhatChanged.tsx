@@ -1,0 +1,28 @@
+// The top of a person's page: what is new since the peer worker last looked. The new concerns
+// themselves are listed once, under "Open concerns", tagged "New": not twice on one page.
+import { when, type SinceLastLook } from './staff';
+import { plural } from './words';
+
+export function WhatChanged({ look }: { look: SinceLastLook }) {
+  const checkins = look.new_checkins === 0 ? 'No new shared check-ins.' : `${plural(look.new_checkins, 'new shared check-in')}.`;
+  return (
+    <section aria-labelledby="changed-title" class="card">
+      <h2 id="changed-title" class="card-title">
+        What changed since your last look
+      </h2>
+      <p>
+        {look.last_viewed_at
+          ? `Your last look was on ${when.format(Date.parse(look.last_viewed_at))}. `
+          : 'This is your first look at their shared check-ins. '}
+        {checkins}
+      </p>
+      <p>
+        {look.events.length > 0
+          ? look.events.length === 1
+            ? 'One new concern or piece of good news, marked “New” below.'
+            : `${look.events.length} new concerns or pieces of good news, marked “New” below.`
+          : 'Nothing new to follow up.'}
+      </p>
+    </section>
+  );
+}

@@ -73,6 +73,7 @@ format: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/feedback.py
 	$(BIN)/python bench/push_instructions.py
 	$(BIN)/python bench/crypto.py
 	$(BIN)/python bench/aggregate.py

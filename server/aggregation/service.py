@@ -83,37 +83,35 @@ def next_stale(
 
 
 @dataclass(frozen=True)
-class StoredBatch:
-    """What one batch computed: its people's check-ins and their shared-view documents."""
+class SummaryBatch:
+    """One batch's people, their check-ins, and both views' documents, not yet stored."""
 
     loaded: ScoredCheckins
-    shared: dict[uuid.UUID, dict[str, Any]]
+    seq_of: dict[uuid.UUID, int]  # the feed position each person's documents reach
+    documents: dict[View, list[dict[str, Any]]]  # by view, indexed like loaded.user_ids
 
     @property
     def people(self) -> int:
         return len(self.loaded.user_ids)
 
+    @property
+    def shared(self) -> dict[uuid.UUID, dict[str, Any]]:
+        """The shared-view document of each person, by user id."""
+        return dict(zip(self.loaded.user_ids, self.documents[View.SHARED], strict=True))
 
-def summarise_and_store(
+
+def summarise(
     session: Session,
     *,
     positions: Sequence[FeedPosition],
     registry: InstrumentRegistry,
     now: datetime,
-) -> StoredBatch:
-    """Compute both views for these people and store them sealed; the batch for concerns."""
+) -> SummaryBatch:
+    """Compute both views for these people (reads only: the jobs run it without the write lock)."""
     seq_of = {position.user_id: position.last_seq for position in positions}
     loaded = load_scored_checkins(session, user_ids=list(seq_of), registry=registry)
-    if not positions:
-        return StoredBatch(loaded, {})
-    existing = {
-        (row.user_id, row.view): row
-        for row in session.scalars(
-            sa.select(PersonSummary).where(PersonSummary.user_id.in_(loaded.user_ids))
-        )
-    }
     views = {View.OWN: np.ones(len(loaded.person), dtype=bool), View.SHARED: loaded.shared}
-    shared: dict[uuid.UUID, dict[str, Any]] = {}
+    documents = {}
     for view, rows in views.items():
         summaries = summarise_people(
             people=len(loaded.user_ids),
@@ -122,19 +120,29 @@ def summarise_and_store(
             checkin_time=loaded.time[rows],
             now=now.timestamp(),
         )
-        documents = person_documents(summaries=summaries)
-        for index, user_id in enumerate(loaded.user_ids):
+        documents[view] = person_documents(summaries=summaries)
+    return SummaryBatch(loaded, seq_of, documents)
+
+
+def store_summaries(session: Session, *, batch: SummaryBatch, now: datetime) -> None:
+    """Store the batch's documents sealed, each with the feed position it reaches."""
+    user_ids = batch.loaded.user_ids
+    existing = {
+        (row.user_id, row.view): row
+        for row in session.scalars(
+            sa.select(PersonSummary).where(PersonSummary.user_id.in_(user_ids))
+        )
+    }
+    for view, documents in batch.documents.items():
+        for user_id, document in zip(user_ids, documents, strict=True):
             row = existing.get((user_id, view.value))
             if row is None:
                 row = PersonSummary(user_id=user_id, view=view.value)
                 session.add(row)
-            row.document = documents[index]
-            row.source_seq = seq_of[user_id]
+            row.document = document
+            row.source_seq = batch.seq_of[user_id]
             row.computed_at = now
-            if view is View.SHARED:
-                shared[user_id] = documents[index]
     session.flush()
-    return StoredBatch(loaded, shared)
 
 
 def next_due(session: Session, *, limit: int = BATCH_PEOPLE) -> list[FeedPosition]:

@@ -104,12 +104,13 @@ def low_checkins(
     for key, (rows, scores) in loaded.measures.items():
         instrument, domain = split_key(key)
         measure = f"{instrument}/{domain}"
-        for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
-            if not loaded.shared[row] or loaded.time[row] <= since:
-                continue
-            person = int(loaded.person[row])
+        # Most rows are old or private: pick the recent shared ones in numpy first.
+        keep = loaded.shared[rows] & (loaded.time[rows] > since)
+        people = loaded.person[rows[keep]].tolist()
+        times = loaded.time[rows[keep]].tolist()
+        for person, at, score in zip(people, times, scores[keep].tolist(), strict=True):
             if any(t.measure == measure and t.crossed(score) for t in thresholds[person]):
-                crossed.setdefault((person, float(loaded.time[row])), []).append(key)
+                crossed.setdefault((person, at), []).append(key)
     latest: dict[int, tuple[float, list[str]]] = {}
     for (person, at), keys in crossed.items():
         if person not in latest or at > latest[person][0]:

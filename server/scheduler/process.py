@@ -18,6 +18,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from server.database import READ_ONLY
 from server.extensions import current_session, db
 from server.scheduler.jobs import run_job
 from server.scheduler.models import ScheduledJob
@@ -46,10 +47,13 @@ def run_scheduled(job: str) -> None:
 def _has_work(app: Flask, spec: JobSpec) -> bool:
     assert spec.has_work is not None
     with app.app_context():
+        # A reader: on SQLite an idle check every few seconds must not take the write lock.
+        session = current_session()
+        session.connection(execution_options=READ_ONLY)
         try:
-            return spec.has_work(current_session())
+            return spec.has_work(session)
         finally:
-            current_session().rollback()
+            session.rollback()
 
 
 def build_scheduler(

@@ -78,7 +78,7 @@ def write_markers(app) -> SignedInClient:
     fresh = checkin_data(recorded_at=now, shared=True, responses=low)
     assert sam.post(PUSH, json=push_body(put(data=fresh))).status_code == 200
     with app.app_context():
-        assert refresh_due_summaries(JobContext(db.session, app.config, now))["concerns_raised"]
+        assert refresh_due_summaries(JobContext(db.session(), app.config, now))["concerns_raised"]
         db.session.remove()
     pat = sign_in(client, "pat-at-rest")
     (person,) = pat.get("/api/v1/peer/people").get_json()["people"]

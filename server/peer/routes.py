@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from server.accounts.authentication import current_actor
@@ -27,14 +28,23 @@ blueprint = Blueprint(
 
 
 @blueprint.route("/people")
-@blueprint.response(200, Caseload)
-def people() -> dict[str, Any]:
-    """The people linked to you at a glance: urgent first, then new concerns, then quiet."""
-    found = service.caseload(
-        current_session(), actor=current_actor(), registry=current_registry(), now=utcnow()
-    )
+@blueprint.response(200, Caseload, headers={"ETag": {"schema": {"type": "string"}}})
+@blueprint.alt_response(304, description="Nothing changed since the ETag sent")
+def people() -> Any:
+    """The people linked to you at a glance: urgent first, then new concerns, then quiet.
+
+    The web app polls this every few seconds with If-None-Match: an unchanged caseload
+    answers 304 with no body, so polling neither resends nor re-audits what was seen.
+    """
+    actor, now = current_actor(), utcnow()
+    found = service.caseload(current_session(), actor=actor, registry=current_registry(), now=now)
+    tag = service.caseload_tag(found)
+    if request.if_none_match.contains(tag):
+        current_session().commit()
+        return Response(status=304, headers={"ETag": f'"{tag}"'})
+    service.record_caseload_read(current_session(), actor=actor, people=len(found), now=now)
     current_session().commit()
-    return {"people": found}
+    return {"people": found}, 200, {"ETag": f'"{tag}"'}
 
 
 @blueprint.route("/people/<uuid:person_id>/summary")

@@ -8,6 +8,7 @@ exist, so nothing leaks about who is on the system. Every read is audited.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
@@ -129,14 +130,19 @@ def caseload(
     entries.sort(key=_need)
     for entry in entries:
         del entry["_quiet_days"], entry["_newest_worry"]
-    audit.record(
-        session,
-        actor=actor.audit,
-        action="peer.caseload.read",
-        now=now,
-        details={"people": len(entries)},
-    )
     return entries
+
+
+def caseload_tag(entries: list[dict[str, Any]]) -> str:
+    """An ETag for what the caseload shows: the same entries give the same tag."""
+    return hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()[:32]
+
+
+def record_caseload_read(session: Session, *, actor: Actor, people: int, now: datetime) -> None:
+    """Audit a caseload sent to the peer worker (a 304 sends nothing, and is not one)."""
+    audit.record(
+        session, actor=actor.audit, action="peer.caseload.read", now=now, details={"people": people}
+    )
 
 
 def _need(entry: dict[str, Any]) -> tuple[int, float, float, str]:

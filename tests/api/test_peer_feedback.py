@@ -275,3 +275,35 @@ def test_the_person_page_tells_the_story_and_what_changed_since_the_last_look(ap
 
     everything = [pia.get("/api/v1/peer/people").json, second, {"c": checkins}]
     assert [text for text in strings(everything) if JARGON.search(text)] == []
+
+
+def test_polling_an_unchanged_caseload_answers_304_with_nothing_sent_or_audited(
+    app, client, session
+):
+    peer = make_user(session, Role.PEER_WORKER, username="pia-peer")
+    make_service_user(session, peer_worker=peer, username="poll-pip")
+    pia = sign_in(client, "pia-peer")
+    first = pia.get("/api/v1/peer/people")
+    tag = first.headers["ETag"]
+    assert first.status_code == 200
+    assert tag
+
+    def reads():
+        return session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "peer.caseload.read")
+        )
+
+    assert reads() == 1
+    again = pia.get("/api/v1/peer/people", headers={"If-None-Match": tag})
+    assert (again.status_code, again.data, again.headers["ETag"]) == (304, b"", tag)
+    assert reads() == 1
+
+    push_answers(sign_in(client, "poll-pip"), days_ago=0, shared=True, responses=very_low())
+    drain(app, session)
+    changed = pia.get("/api/v1/peer/people", headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+    assert changed.json["people"][0]["urgent"] is True
+    assert reads() == 2

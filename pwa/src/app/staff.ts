@@ -2,6 +2,7 @@
 // server, never kept on the device: it is not the signed-in person's own data.
 import { request, requestJson } from '../shared/api';
 import type { AlongsideDB } from '../shared/db';
+import { getMeta } from '../shared/meta';
 import { apiOptions } from './session';
 
 export { shown } from './words';
@@ -165,7 +166,25 @@ export interface AggregateRow {
 
 const get = async <T>(db: AlongsideDB, path: string): Promise<T> => requestJson<T>(await apiOptions(db), 'GET', path);
 
-export const caseload = (db: AlongsideDB) => get<{ people: CaseloadEntry[] }>(db, '/api/v1/peer/people');
+interface Caseload {
+  people: CaseloadEntry[];
+}
+
+// The last caseload this signed-in session received, in memory only, so a poll can ask
+// "anything new?" (If-None-Match) and get an empty 304 back when nothing changed.
+let lastCaseload: { session: string | null; tag: string; value: Caseload } | null = null;
+
+export async function caseload(db: AlongsideDB): Promise<Caseload> {
+  const session = (await getMeta(db, 'csrf_token')) ?? null;
+  const known = lastCaseload && lastCaseload.session === session ? lastCaseload : null;
+  const headers: Record<string, string> = known ? { 'If-None-Match': known.tag } : {};
+  const response = await request(await apiOptions(db), 'GET', '/api/v1/peer/people', undefined, headers);
+  if (response.status === 304 && known) return known.value;
+  const value = (await response.json()) as Caseload;
+  const tag = response.headers.get('ETag');
+  lastCaseload = tag ? { session, tag, value } : null;
+  return value;
+}
 export const personSummary = (db: AlongsideDB, id: string) => get<PersonSummary>(db, `/api/v1/peer/people/${id}/summary`);
 export const sharedCheckins = (db: AlongsideDB, id: string) =>
   get<{ checkins: SharedCheckin[] }>(db, `/api/v1/peer/people/${id}/checkins?limit=50`);

@@ -147,15 +147,7 @@ def running_scheduler(scratch: Any) -> Iterator[int]:
     The same environment as ``alongside serve`` in ``bench/sync.py`` (unbuffered, so its
     log in the instance folder is current if a run needs reading).
     """
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", str(scratch.instance)),
-        "ALONGSIDE_DATABASE_URL": scratch.url,
-        "ALONGSIDE_INSTANCE_PATH": str(scratch.instance),
-        "ALONGSIDE_KEYS": scratch.keys,
-        "ALONGSIDE_SESSION_COOKIE_SECURE": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = {**bench.process_env(scratch), "PYTHONUNBUFFERED": "1"}
     log = (scratch.instance / "scheduler.log").open("ab")
     process = subprocess.Popen(
         [bench.ALONGSIDE, "scheduler"],

@@ -173,11 +173,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def running_server(scratch: Scratch, workers: int, threads: int) -> Iterator[str]:
-    """``alongside serve`` (gunicorn) on the scratch database; yields its base URL."""
-    port = free_port()
-    env = {
+def process_env(scratch: Scratch) -> dict[str, str]:
+    """What an ``alongside`` process on the scratch database is started with."""
+    return {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", str(scratch.instance)),
         "ALONGSIDE_DATABASE_URL": scratch.url,
@@ -185,6 +183,13 @@ def running_server(scratch: Scratch, workers: int, threads: int) -> Iterator[str
         "ALONGSIDE_KEYS": scratch.keys,
         "ALONGSIDE_SESSION_COOKIE_SECURE": "false",
     }
+
+
+@contextmanager
+def running_server(scratch: Scratch, workers: int, threads: int) -> Iterator[str]:
+    """``alongside serve`` (gunicorn) on the scratch database; yields its base URL."""
+    port = free_port()
+    env = process_env(scratch)
     command = [ALONGSIDE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     command += ["--threads", str(threads)]
     log = (scratch.instance / "server.log").open("ab")

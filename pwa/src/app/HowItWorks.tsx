@@ -35,6 +35,10 @@ export function HowItWorks() {
         for that question.
       </p>
       <p>A change for the worse shows as a concern. A change for the better shows as good news.</p>
+      <p>
+        Changes are followed for trust in you, hope, connection and wellbeing, the four measures on your caseload.
+        Other answers, such as life satisfaction, are on each person's page.
+      </p>
 
       <h2>A sharp drop</h2>
       <p>
@@ -42,10 +46,11 @@ export function HowItWorks() {
         even when they are still doing better than when they started.
       </p>
 
-      <h2>Moved into a lower range</h2>
+      <h2>Moved into a worse range</h2>
       <p>
         Wellbeing answers are grouped into ranges, from lower to higher. This shows when their latest answer falls
-        into a lower range than the one before. Moving into a higher range shows as good news.
+        into a lower range than the one before, by more than a small wobble around the line between them. Moving
+        into a higher range shows as good news.
       </p>
 
       <h2>Quiet</h2>

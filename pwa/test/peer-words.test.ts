@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { measureLine, otherMeasures } from '../src/app/OtherMeasures';
 import { sparkline } from '../src/app/sparkline';
-import type { MeasureSummary } from '../src/app/staff';
+import type { MeasureSummary, PeerEvent } from '../src/app/staff';
+import { newsLine } from '../src/app/WhatChanged';
 import { describeTrend } from '../src/app/TrendChart';
 import { agoWords, directionWords, lastSharedWords, outOf, plural, shown, usualGapWords } from '../src/app/words';
 
@@ -189,5 +190,19 @@ describe('the other answers', () => {
       measure('ons4@1/anxiety', { label: 'Anxiety yesterday', direction: 'lower_is_better', latest: 3, trend_per_week: 0.01 }),
     );
     expect(anxiety).toBe('Anxiety yesterday: 3, on 3 Dec 2026; steady lately. Lower is better.');
+  });
+});
+
+describe('what changed since the last look', () => {
+  const event = (concern: boolean) => ({ concern }) as PeerEvent;
+  const look = (events: PeerEvent[]) => ({ last_viewed_at: null, new_checkins: 0, events });
+
+  it('counts worries and good news apart, singular and plural right', () => {
+    expect(newsLine(look([]))).toBe('Nothing new to follow up.');
+    expect(newsLine(look([event(true)]))).toBe('1 new concern, marked “New” below.');
+    expect(newsLine(look([event(true), event(true), event(false)]))).toBe(
+      '2 new concerns and 1 piece of good news, marked “New” below.',
+    );
+    expect(newsLine(look([event(false), event(false)]))).toBe('2 pieces of good news, marked “New” below.');
   });
 });

@@ -3,6 +3,18 @@
 import { when, type SinceLastLook } from './staff';
 import { plural } from './words';
 
+/** "2 new concerns and 1 piece of good news, marked “New” below." */
+export function newsLine(look: SinceLastLook): string {
+  const worries = look.events.filter((event) => event.concern).length;
+  const good = look.events.length - worries;
+  if (worries + good === 0) return 'Nothing new to follow up.';
+  const parts = [
+    worries ? plural(worries, 'new concern') : '',
+    good ? `${good === 1 ? '1 piece' : `${good} pieces`} of good news` : '',
+  ].filter(Boolean);
+  return `${parts.join(' and ')}, marked “New” below.`;
+}
+
 export function WhatChanged({ look }: { look: SinceLastLook }) {
   const checkins = look.new_checkins === 0 ? 'No new shared check-ins.' : `${plural(look.new_checkins, 'new shared check-in')}.`;
   return (
@@ -16,13 +28,7 @@ export function WhatChanged({ look }: { look: SinceLastLook }) {
           : 'This is your first look at their shared check-ins. '}
         {checkins}
       </p>
-      <p>
-        {look.events.length > 0
-          ? look.events.length === 1
-            ? 'One new concern or piece of good news, marked “New” below.'
-            : `${look.events.length} new concerns or pieces of good news, marked “New” below.`
-          : 'Nothing new to follow up.'}
-      </p>
+      <p>{newsLine(look)}</p>
     </section>
   );
 }

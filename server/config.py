@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from server.concerns.thresholds import validate_services
+from server.support.contacts import validate_help
 
 ENV_PREFIX = "ALONGSIDE_"
 INSTANCE_CONFIG_FILE = "alongside.toml"
@@ -131,6 +132,7 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None, environ: Mapping[
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     try:
         validate_services(app.config["SERVICES"])
+        validate_help(app.config["SERVICES"])
     except ValueError as exc:
         raise RuntimeError(f"Alongside settings: {exc}") from None
 

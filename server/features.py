@@ -19,6 +19,7 @@ from server import (
     research,
     scheduler,
     serving,
+    support,
     web,
 )
 
@@ -35,6 +36,7 @@ FEATURES: tuple[ModuleType, ...] = (
     aggregation,
     peer,
     research,
+    support,
     demo,
     scheduler,
     web,

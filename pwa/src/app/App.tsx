@@ -2,14 +2,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { openAlongsideDB, wipeAlongsideDB, type AlongsideDB } from '../shared/db';
 import { announce, CHANNEL, type ChannelMessage, type DrainReason } from '../shared/drain-scheduler';
+import { refreshSupport } from '../shared/help';
+import { AppLink } from './AppLink';
 import { Caseload } from './Caseload';
 import { CheckIn } from './CheckIn';
+import { Help } from './Help';
 import { History } from './History';
 import { HowItWorks } from './HowItWorks';
 import { Join } from './Join';
 import { Nav } from './Nav';
 import { Person } from './Person';
 import { Research } from './Research';
+import { pageFetch } from './session';
 import { Settings } from './Settings';
 import { SignIn } from './SignIn';
 import { AppContext, EMPTY, readSnapshot, type AppValue, type Snapshot } from './state';
@@ -17,7 +21,8 @@ import { StatusLine } from './StatusLine';
 import { startSyncRunner } from './sync-runner';
 import { UpdateBanner } from './UpdateBanner';
 
-const PUBLIC_ROUTES = new Set(['/signin', '/join']);
+// Help is public: reachable signed out and offline (DESIGN.md §11).
+const PUBLIC_ROUTES = new Set(['/signin', '/join', '/help']);
 
 /** The caseload and a person's page use a laptop's width; every other screen reads as a column. */
 function pageClass(role: string | null, path: string): string {
@@ -47,13 +52,28 @@ export function App() {
     setLoaded(true);
   }, []);
 
+  // The help contacts and thresholds, for this person's service (or the national ones when
+  // signed out). A failure keeps what the phone has: the stored copy or the built-in defaults.
+  const refreshHelp = useCallback(async () => {
+    const current = dbRef.current;
+    if (!current) return;
+    try {
+      await refreshSupport(current, pageFetch);
+    } catch {
+      return;
+    }
+    if (dbRef.current === current) await refresh();
+  }, [refresh]);
+
   const adopt = useCallback(
     async (next: AlongsideDB) => {
       dbRef.current = next;
       setDb(next);
       await refresh();
+      // On open, after signing in or joining, and after signing out: help for whoever is here.
+      void refreshHelp();
     },
-    [refresh],
+    [refresh, refreshHelp],
   );
 
   useEffect(() => {
@@ -64,7 +84,10 @@ export function App() {
       else void refresh();
     };
     const onPop = () => setPath(currentPath());
-    const onOnline = () => setOnline(true);
+    const onOnline = () => {
+      setOnline(true);
+      void refreshHelp();
+    };
     const onOffline = () => setOnline(false);
     window.addEventListener('popstate', onPop);
     window.addEventListener('online', onOnline);
@@ -75,7 +98,7 @@ export function App() {
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
     };
-  }, [adopt, refresh]);
+  }, [adopt, refresh, refreshHelp]);
 
   const signedIn = Boolean(data.profile);
   const role = data.profile?.role ?? null;
@@ -140,7 +163,8 @@ export function App() {
   let screen;
   let title;
   const editMatch = /^\/checkin\/([0-9a-f-]{36})$/.exec(path);
-  if (path === '/signin') [screen, title] = [<SignIn />, 'Sign in'];
+  if (path === '/help') [screen, title] = [<Help />, 'Get help now'];
+  else if (path === '/signin') [screen, title] = [<SignIn />, 'Sign in'];
   else if (path === '/join') [screen, title] = [<Join />, 'Join'];
   else if (!signedIn) [screen, title] = [null, ''];
   else if (path === '/settings') [screen, title] = [<Settings />, 'Settings'];
@@ -162,7 +186,13 @@ export function App() {
         Skip to content
       </a>
       <header class="top">
-        <p class="brand">Alongside</p>
+        <div class="top-row">
+          <p class="brand">Alongside</p>
+          {/* Help one tap away on every screen, signed in or not (DESIGN.md §11). */}
+          <AppLink href="/help" class="help-link" current={path === '/help'}>
+            Get help now
+          </AppLink>
+        </div>
         {signedIn && <Nav path={path} role={role} />}
       </header>
       <UpdateBanner />

@@ -1,8 +1,9 @@
 // The check-in: the brief items always, one longer questionnaire when it is due, an optional
 // note and the sharing choice (off unless the person turns it on). Saving writes to the phone
 // at once; the outbox sends it when it can.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { announce } from '../shared/drain-scheduler';
+import { helpOffered, rememberHelpOffered, supportOrDefaults, veryLowAnswers } from '../shared/help';
 import {
   CHECKIN_INSTRUMENT,
   dueInstruments,
@@ -13,6 +14,7 @@ import {
 import { saveCheckin } from '../shared/outbox';
 import { isoNow } from '../shared/ids';
 import { NOTE_MAX_CHARS, type Answer, type CheckinData, type InstrumentResponse } from '../shared/protocol';
+import { HardTimePanel } from './HardTimePanel';
 import { ItemField } from './ItemField';
 import { useApp } from './state';
 
@@ -71,6 +73,20 @@ export function CheckIn({ editing }: { editing: string | null }) {
   const [shared, setShared] = useState(original?.data?.shared ?? false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The "hard time" panel for the check-in just saved, if its answers were very low.
+  const [offer, setOffer] = useState<{ id: string; content: CheckinData } | null>(null);
+  // Bumped on every save, so the confirmation is brought into view and focused afterwards.
+  const [saves, setSaves] = useState(0);
+  const confirmation = useRef<HTMLDivElement>(null);
+  const statusLine = useRef<HTMLParagraphElement>(null);
+  const offerHeading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (!saves) return;
+    // The save button is at the bottom of a long form: show what happened, where it is said.
+    confirmation.current?.scrollIntoView({ block: 'start' });
+    (offerHeading.current ?? statusLine.current)?.focus({ preventScroll: true });
+  }, [saves]);
 
   if (editing && !original) {
     return (
@@ -95,6 +111,7 @@ export function CheckIn({ editing }: { editing: string | null }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setMessage(null);
+    setOffer(null);
     const responses = responsesFrom(instruments, answers);
     if (!responses.length) {
       setError('Answer at least one question to save a check-in.');
@@ -107,28 +124,51 @@ export function CheckIn({ editing }: { editing: string | null }) {
       note: note.trim() ? note.trim() : null,
       responses,
     };
-    await saveCheckin(db, content, editing ? { id: editing } : {});
+    const id = await saveCheckin(db, content, editing ? { id: editing } : {});
     announce({ type: 'changed' });
     await refresh();
     sync('save');
-    if (editing) {
+    // Saved first; help follows (DESIGN.md §11). Scores only: the note is never read.
+    const low = veryLowAnswers(responses, bundle.instruments, supportOrDefaults(data.support).urgent);
+    const showOffer = low.length > 0 && !(await helpOffered(db, id));
+    if (showOffer) await rememberHelpOffered(db, id);
+    if (editing && !showOffer) {
       navigate('/history');
       return;
     }
-    setAnswers({});
-    setNote('');
-    setShared(false);
-    setMessage('Check-in saved on this phone. The line above says whether it has been sent.');
+    if (editing) {
+      setMessage('Changes saved on this phone. The line above says whether they have been sent.');
+    } else {
+      setAnswers({});
+      setNote('');
+      setShared(false);
+      setMessage('Check-in saved on this phone. The line above says whether it has been sent.');
+    }
+    setOffer(showOffer ? { id, content } : null);
+    setSaves((n) => n + 1);
   };
 
   return (
     <section aria-labelledby="checkin-title">
       <h1 id="checkin-title">{editing ? 'Edit check-in' : 'Check in'}</h1>
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
+      <div ref={confirmation} class="saved">
+        {message && (
+          <p class="notice" role="status" tabIndex={-1} ref={statusLine}>
+            {message}
+          </p>
+        )}
+        {offer && (
+          <HardTimePanel
+            checkinId={offer.id}
+            saved={offer.content}
+            headingRef={offerHeading}
+            onClose={() => {
+              setOffer(null);
+              statusLine.current?.focus();
+            }}
+          />
+        )}
+      </div>
       <form onSubmit={submit} noValidate>
         {instruments.map((instrument) => (
           <section key={instrument.id} class="instrument" aria-labelledby={`${instrument.id}-title`}>

@@ -3,6 +3,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { AlongsideDB, LocalCheckin, RejectedChange } from '../shared/db';
+import type { SupportInfo } from '../shared/help';
 import type { InstrumentsBundle } from '../shared/instruments';
 import { getMeta, type Profile } from '../shared/meta';
 import { rejectedChanges, visibleCheckins, waitingChanges } from '../shared/outbox';
@@ -11,6 +12,8 @@ export interface Snapshot {
   profile: Profile | null;
   needsSignIn: boolean;
   instruments: InstrumentsBundle | null;
+  /** The service's help contacts and thresholds as last fetched (null: use the built-in ones). */
+  support: SupportInfo | null;
   checkins: LocalCheckin[];
   waiting: number;
   rejected: RejectedChange[];
@@ -21,6 +24,7 @@ export const EMPTY: Snapshot = {
   profile: null,
   needsSignIn: false,
   instruments: null,
+  support: null,
   checkins: [],
   waiting: 0,
   rejected: [],
@@ -29,10 +33,11 @@ export const EMPTY: Snapshot = {
 
 /** Read everything the screens show in one go. */
 export async function readSnapshot(db: AlongsideDB): Promise<Snapshot> {
-  const [profile, auth, instruments, checkins, waiting, rejected, backoff] = await Promise.all([
+  const [profile, auth, instruments, support, checkins, waiting, rejected, backoff] = await Promise.all([
     getMeta(db, 'profile'),
     getMeta(db, 'auth'),
     getMeta(db, 'instruments'),
+    getMeta(db, 'support'),
     visibleCheckins(db),
     waitingChanges(db),
     rejectedChanges(db),
@@ -42,6 +47,7 @@ export async function readSnapshot(db: AlongsideDB): Promise<Snapshot> {
     profile: profile ?? null,
     needsSignIn: auth === 'needs_sign_in',
     instruments: instruments ?? null,
+    support: support ?? null,
     checkins,
     waiting: waiting.length,
     rejected,

@@ -1,5 +1,6 @@
 // Small named values kept beside the check-ins: device id, sync cursor, profile, backoff.
 import type { AlongsideDB } from './db';
+import type { SupportInfo } from './help';
 import type { InstrumentsBundle } from './instruments';
 import { newId } from './ids';
 
@@ -38,6 +39,10 @@ export interface MetaValues {
   order_counter: number;
   instruments: InstrumentsBundle;
   instruments_etag: string;
+  /** GET /api/v1/support: help contacts and very-low thresholds (DESIGN.md §11). */
+  support: SupportInfo;
+  /** Check-ins the "hard time" panel was already shown for, so it comes once per check-in. */
+  help_offered: string[];
 }
 
 export const NO_BACKOFF: BackoffState = {

@@ -58,6 +58,14 @@ def test_a_very_low_check_in_offers_help_once_and_can_be_shared_from_there(
     page = csp.attach(context.new_page())
     join(page, site, "sam-hard-week")
     expect(page.get_by_role("link", name="Get help now")).to_be_visible()
+    # A first check-in reads as a welcome, with plain headings, not scale names.
+    expect(page.get_by_role("heading", name="Welcome to Alongside")).to_be_visible()
+    expect(page.get_by_role("heading", name="How you have been feeling")).to_be_visible()
+    headings = " ".join(page.locator("main h2").all_inner_texts())
+    assert "WHO" not in headings, headings
+    assert "ONS" not in headings, headings
+    page.get_by_role("button", name="Got it").click()
+    expect(page.get_by_role("heading", name="Welcome to Alongside")).to_have_count(0)
 
     very_low(page, share=False)
     panel = page.get_by_role("region", name=PANEL)

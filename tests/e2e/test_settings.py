@@ -86,6 +86,9 @@ def test_consent_download_sign_out_and_delete(site, new_context, csp, tmp_path):
     page.get_by_label("Your password, to confirm").fill(PASSWORD)
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Your account has been deleted")
+    ).to_be_visible()
     assert page.evaluate(LOCAL_COPY) == {"checkins": 0, "meta": 0}
     refused = httpx.post(
         site.server.url + "/api/v1/auth/login",

@@ -12,11 +12,14 @@ import {
   type InstrumentsBundle,
 } from '../shared/instruments';
 import { saveCheckin } from '../shared/outbox';
+import { plainTitle } from '../shared/plain-names';
 import { isoNow } from '../shared/ids';
 import { NOTE_MAX_CHARS, type Answer, type CheckinData, type InstrumentResponse } from '../shared/protocol';
 import { HardTimePanel } from './HardTimePanel';
 import { ItemField } from './ItemField';
+import { takeNotice } from './notices';
 import { useApp } from './state';
+import { Welcome } from './Welcome';
 
 type Answers = Record<string, Record<string, Answer>>;
 
@@ -50,6 +53,7 @@ function responsesFrom(instruments: Instrument[], answers: Answers): InstrumentR
 }
 
 export function CheckIn({ editing }: { editing: string | null }) {
+  const [welcome, setWelcome] = useState(() => takeNotice('welcome'));
   const { db, data, refresh, sync, navigate } = useApp();
   const original = editing ? data.checkins.find((c) => c.id === editing) ?? null : null;
   const bundle = data.instruments;
@@ -151,6 +155,7 @@ export function CheckIn({ editing }: { editing: string | null }) {
   return (
     <section aria-labelledby="checkin-title">
       <h1 id="checkin-title">{editing ? 'Edit check-in' : 'Check in'}</h1>
+      {welcome && <Welcome onClose={() => setWelcome(false)} />}
       <div ref={confirmation} class="saved">
         {message && (
           <p class="notice" role="status" tabIndex={-1} ref={statusLine}>
@@ -172,7 +177,7 @@ export function CheckIn({ editing }: { editing: string | null }) {
       <form onSubmit={submit} noValidate>
         {instruments.map((instrument) => (
           <section key={instrument.id} class="instrument" aria-labelledby={`${instrument.id}-title`}>
-            <h2 id={`${instrument.id}-title`}>{instrument.title}</h2>
+            <h2 id={`${instrument.id}-title`}>{plainTitle(instrument)}</h2>
             {instrument.id !== CHECKIN_INSTRUMENT && <p class="hint">Optional. It comes round every few weeks.</p>}
             {instrument.instructions && <p>{instrument.instructions}</p>}
             {itemsFor(instrument, hasPeerWorker).map((item) => (

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { LocalCheckin } from '../shared/db';
 import { announce } from '../shared/drain-scheduler';
 import type { Instrument, InstrumentsBundle } from '../shared/instruments';
+import { plainLabel, plainTitle } from '../shared/plain-names';
 import { deleteCheckin } from '../shared/outbox';
 import { domainRange, domainScore } from '../shared/scoring';
 import { NeedsAttention } from './NeedsAttention';
@@ -36,7 +37,7 @@ export function seriesFor(bundle: InstrumentsBundle, checkins: LocalCheckin[]): 
       if (points.length) {
         series.push({
           id: `${instrument.id}-${domain.id}`,
-          label: domain.label,
+          label: plainLabel(instrument.id, domain.id, domain.label),
           points,
           range: domainRange(instrument, domain),
           lowerIsBetter: domain.direction === 'lower_is_better',
@@ -49,7 +50,10 @@ export function seriesFor(bundle: InstrumentsBundle, checkins: LocalCheckin[]): 
 
 function titles(bundle: InstrumentsBundle | null, checkin: LocalCheckin): string {
   const byId = new Map<string, Instrument>((bundle?.instruments ?? []).map((i) => [i.id, i]));
-  return (checkin.data?.responses ?? []).map((r) => byId.get(r.instrument)?.title ?? r.instrument).join(', ');
+  return (checkin.data?.responses ?? []).map((r) => {
+    const instrument = byId.get(r.instrument);
+    return instrument ? plainTitle(instrument) : r.instrument;
+  }).join(', ');
 }
 
 export function History() {

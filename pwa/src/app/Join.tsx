@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { openAlongsideDB } from '../shared/db';
 import { explain } from './errors';
+import { leaveNotice } from './notices';
 import { Field } from './Field';
 import { join } from './session';
 import { useApp } from './state';
@@ -33,6 +34,7 @@ export function Join() {
         () => openAlongsideDB(),
       );
       await adopt(target);
+      leaveNotice('welcome');
       navigate('/');
       sync('manual');
     } catch (failure) {

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { request, requestJson } from '../shared/api';
 import { setMeta } from '../shared/meta';
 import { explain } from './errors';
+import { leaveNotice } from './notices';
 import { Field } from './Field';
 import { apiOptions, endServerSession } from './session';
 import { useApp } from './state';
@@ -77,6 +78,7 @@ export function Settings() {
     try {
       await request(await apiOptions(db), 'DELETE', '/api/v1/me', { password });
       await wipe();
+      leaveNotice('deleted');
       navigate('/signin');
     } catch (error) {
       setDeleteError(explain(error).message);

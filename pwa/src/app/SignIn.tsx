@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { openAlongsideDB } from '../shared/db';
 import { explain } from './errors';
+import { takeNotice } from './notices';
 import { Field } from './Field';
 import { signIn } from './session';
 import { useApp } from './state';
@@ -12,6 +13,7 @@ export function SignIn() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [deleted] = useState(() => takeNotice('deleted'));
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -32,6 +34,12 @@ export function SignIn() {
   return (
     <section aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in</h1>
+      {deleted && (
+        <p class="notice" role="status">
+          Your account has been deleted. Everything Alongside held about you is gone, from this phone too. Thank
+          you for using it. If you need someone to talk to, choose “Get help now” at the top.
+        </p>
+      )}
       {data.needsSignIn && (
         <p>Your session ended. Sign in again; check-ins saved on this phone are kept.</p>
       )}

@@ -54,3 +54,14 @@ def hope_of(change: dict) -> int:
     """The hope answer of a pulled check-in."""
     (response,) = [r for r in change["data"]["responses"] if r["instrument"] == "alongside-checkin"]
     return int(response["answers"]["hope_weeks_ahead"])
+
+
+def very_low_check_in(page: Page, *, share: bool, note: str = "Rough week. Not sleeping.") -> None:
+    """Every trust and hope answer 0, no active days; shared only if asked. Not waited on."""
+    for item in ("trust_peer_worker", "trust_understood", "hope_weeks_ahead", "hope_self_care"):
+        page.locator(f"#alongside-checkin--{item}-0").check()
+    page.locator("#alongside-checkin--active_days-0").check()
+    page.get_by_label("A note for yourself (optional)").fill(note)
+    if share:
+        page.get_by_label("Share this check-in with my peer worker").check()
+    page.get_by_role("button", name="Save check-in").click()

@@ -6,26 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.flows import STATUS, join, wait_for_service_worker
+from tests.e2e.flows import STATUS, join, very_low_check_in, wait_for_service_worker
 from tests.e2e.test_peer_feedback import shoot
 from tests.e2e.test_web_app import _serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PANEL = "It sounds like things are hard right now"
 DUTY_LINE = {"name": "Riverside duty line", "purpose": "Talk to the team", "phone": "01632 960 123"}
-
-
-def very_low(page: Page, *, share: bool) -> None:
-    """Every answer of the brief check-in at 0; not shared unless asked."""
-    for item in ("trust_peer_worker", "trust_understood", "hope_weeks_ahead", "hope_self_care"):
-        page.locator(f"#alongside-checkin--{item}-0").check()
-    page.locator("#alongside-checkin--active_days-0").check()
-    page.get_by_label("A note for yourself (optional)").fill("Rough week. Not sleeping.")
-    if share:
-        page.get_by_label("Share this check-in with my peer worker").check()
-    page.get_by_role("button", name="Save check-in").click()
 
 
 def test_help_is_one_tap_away_signed_out_and_with_no_network(site, new_context, csp):
@@ -67,7 +56,7 @@ def test_a_very_low_check_in_offers_help_once_and_can_be_shared_from_there(
     page.get_by_role("button", name="Got it").click()
     expect(page.get_by_role("heading", name="Welcome to Alongside")).to_have_count(0)
 
-    very_low(page, share=False)
+    very_low_check_in(page, share=False)
     panel = page.get_by_role("region", name=PANEL)
     expect(panel).to_be_visible()
     expect(page.get_by_role("heading", name=PANEL)).to_be_focused()
@@ -79,7 +68,7 @@ def test_a_very_low_check_in_offers_help_once_and_can_be_shared_from_there(
 
     axe_page = new_context(bypass_csp=True).new_page()
     join(axe_page, site, "sam-axe-panel")
-    very_low(axe_page, share=True)
+    very_low_check_in(axe_page, share=True)
     expect(axe_page.get_by_role("heading", name=PANEL)).to_be_visible()
     expect(axe_page.get_by_role("region", name=PANEL)).to_contain_text(
         "Your peer worker will see this check-in"

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, PEER_WORKER, STAFF_PASSWORD
-from tests.e2e.flows import STATUS, join
+from tests.e2e.flows import STATUS, join, very_low_check_in
 from tests.e2e.test_web_app import _serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -26,16 +26,6 @@ def staff_sign_in(page: Page, url: str, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
-
-
-def very_low_check_in(page: Page) -> None:
-    """Every trust and hope answer 0, shared, with a note the server never reads."""
-    for item in ("trust_peer_worker", "trust_understood", "hope_weeks_ahead", "hope_self_care"):
-        page.locator(f"#alongside-checkin--{item}-0").check()
-    page.locator("#alongside-checkin--active_days-0").check()
-    page.get_by_label("A note for yourself (optional)").fill("Rough week, feel like giving up")
-    page.get_by_label("Share this check-in with my peer worker").check()
-    page.get_by_role("button", name="Save check-in").click()
 
 
 def shoot(page: Page, name: str) -> None:
@@ -63,7 +53,7 @@ def test_a_low_shared_check_in_reaches_the_open_caseload_and_stays_until_followe
     person = csp.attach(new_context().new_page())
     join(person, site, "sam-low")
     expect(peer.get_by_role("link", name="Sam")).to_be_visible(timeout=15_000)  # polling
-    very_low_check_in(person)
+    very_low_check_in(person, share=True, note="Rough week, feel like giving up")
     expect(person.locator(STATUS)).to_have_text("All saved")
 
     # No reload: the caseload's own polling brings the flag (feedback job + 5 s poll).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -22,6 +22,7 @@ PULL_LIMIT_DEFAULT = 200
 PULL_LIMIT_MAX = 1000
 
 AWARE_TIME = "must be a date and time with a time-zone offset, e.g. 2026-11-20T09:15:00+00:00"
+UTC_RANGE = "must be a time that exists in UTC, between the years 1 and 9999"
 
 
 class StrictInteger(fields.Integer):
@@ -45,8 +46,31 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class AwareTime(fields.AwareDateTime):
+    """An ISO 8601 time with an offset that also names an instant in UTC.
+
+    ``9999-12-31T23:59:59-14:00`` parses, but its UTC instant is past the year 9999 and
+    converting it raises; such a time is a field error, never a failed push.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
+        if not in_utc_range(parsed):
+            raise ValidationError(UTC_RANGE)
+        return parsed
+
+
+def in_utc_range(moment: datetime) -> bool:
+    """Whether an aware time converts to UTC (the server stores and compares UTC)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 def _aware_time(**kwargs: Any) -> fields.AwareDateTime:
-    return fields.AwareDateTime(
+    return AwareTime(
         format="iso",
         error_messages={"invalid": AWARE_TIME, "invalid_awareness": AWARE_TIME},
         **kwargs,
@@ -249,7 +273,7 @@ def _aware(value: object) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise _NotPlain from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if parsed.tzinfo is None or parsed.utcoffset() is None or not in_utc_range(parsed):
         raise _NotPlain
     return parsed
 

@@ -629,3 +629,24 @@ def test_absurdly_nested_json_is_refused_or_rejected_never_a_500(person, session
             "The body is nested too deeply to read; nothing was stored.",
         )
     assert session.scalar(sa.select(sa.func.count()).select_from(Checkin)) == 0
+
+
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"], ids=["after", "before"]
+)
+def test_a_time_outside_the_utc_range_is_rejected_and_the_rest_of_the_batch_applies(
+    person, session, moment
+):
+    # Valid ISO 8601 with an offset, but no UTC instant exists for it: one bad change
+    # must not fail the whole push (a 5xx is retried for ever by the phone).
+    bad_recorded = put()
+    bad_recorded["data"]["recorded_at"] = moment
+    bad_changed = put()
+    bad_changed["changed_at"] = moment
+    good = put()
+    results = send(person, bad_recorded, bad_changed, good)
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert list(results[0]["errors"]) == ["data.recorded_at"]
+    assert list(results[1]["errors"]) == ["changed_at"]
+    assert "UTC" in results[0]["errors"]["data.recorded_at"][0]
+    assert counts(session)[0] == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from server.accounts.models import Service, User
 from server.aggregation.measure_key import MeasureKey, measure_rule
 from server.aggregation.service import SummaryBatch
-from server.concerns.rules import EVENT_WINDOW, Candidate, candidates
+from server.concerns.rules import EVENT_WINDOW, Candidate, candidates, iso_second
 from server.concerns.thresholds import low_checkins, service_thresholds
 from server.instruments.registry import InstrumentRegistry
 
@@ -73,6 +73,5 @@ def _shared_times(batch: SummaryBatch) -> dict[uuid.UUID, set[str]]:
     for person, seconds in zip(
         loaded.person[rows].tolist(), loaded.time[rows].tolist(), strict=True
     ):
-        moment = datetime.fromtimestamp(int(seconds // 1), UTC)
-        found[loaded.user_ids[person]].add(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        found[loaded.user_ids[person]].add(iso_second(seconds))
     return found

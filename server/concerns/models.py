@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.concerns.rules import instant
 from server.database import Base, new_id
 from server.sealing import JSON, TEXT, Sealed
 
@@ -66,7 +67,7 @@ class Concern(Base):
     @property
     def event_at(self) -> datetime:
         """The time of the check-in it is about (for quiet: their last shared one)."""
-        return datetime.fromisoformat(str(self.detail["event_at"]).replace("Z", "+00:00"))
+        return instant(str(self.detail["event_at"]))
 
     @property
     def message(self) -> str:

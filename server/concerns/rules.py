@@ -8,9 +8,10 @@ they started before a single sharp drop, a drop before a move between ranges.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.concerns.words import (
@@ -183,3 +184,9 @@ def _sharp_drop(label: str, entry: Mapping[str, Any], higher_better: bool) -> st
 def instant(text: str) -> datetime:
     """A stored ISO time ("...Z") as an aware datetime."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def iso_second(seconds: float) -> str:
+    """POSIX seconds as summary documents write times ("2026-11-23T12:00:00Z"), so a
+    check-in's time and an event's compare as text."""
+    return datetime.fromtimestamp(math.floor(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,10 +18,9 @@ import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from server.concerns.rules import LowCheckin
+from server.concerns.rules import LowCheckin, iso_second
 from server.concerns.words import change_model_rank, split_key
 
 if TYPE_CHECKING:
@@ -117,7 +116,7 @@ def low_checkins(
             latest[person] = (at, keys)
     return {
         loaded.user_ids[person]: LowCheckin(
-            at=_iso(at),
+            at=iso_second(at),
             measures=tuple(
                 (key, labels.get(key, key))
                 for key in sorted(keys, key=lambda k: (change_model_rank(k), k))
@@ -129,8 +128,3 @@ def low_checkins(
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _iso(seconds: float) -> str:
-    # The same form as summary documents' times, so signatures compare as text.
-    return datetime.fromtimestamp(math.floor(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
